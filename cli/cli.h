@@ -1,0 +1,25 @@
+/* cli/cli.h: what the subcommands share. Exit codes: 0 success, 1 the input is
+ * malformed, 2 usage or I/O error. */
+#ifndef HDUMP_CLI_H
+#define HDUMP_CLI_H
+
+#include "hdump/hdump.h"
+
+#define CLI_OK 0
+#define CLI_INVALID 1
+#define CLI_USAGE 2
+
+/* Opens `path` ("-" = standard input) for reading: regular files are mmap'd,
+ * anything else is streamed. Prints the reason and returns NULL on failure. */
+hdump_reader *cli_open(const char *path, const hdump_reader_opts *o);
+
+/* Exit code for a reader error: 2 for I/O, out of memory or misuse, else 1. */
+int cli_error_exit(hdump_status st);
+
+/* Prints "FILE: offset N: what (record R, tag T)" on stderr. */
+void cli_print_error(const char *path, const hdump_error *e);
+
+int cmd_stats(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+
+#endif

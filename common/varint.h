@@ -1,0 +1,55 @@
+/* common/varint.h: the single-value uvarint paths (docs/format.md §1.1:
+ * unsigned LEB128, 7 bits a byte, low group first, at most 10 bytes).
+ * Batch work goes through a kernel (common/kernels.h); one value at a time
+ * is always this inline scalar code. */
+#ifndef HDUMP_COMMON_VARINT_H
+#define HDUMP_COMMON_VARINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HDI_UVARINT_MAX 10
+
+/* Encodes v at p. REQUIRES: 10 writable bytes at p. Returns the length. */
+static inline size_t hdi_uvarint_put(uint8_t *p, uint64_t v) {
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Encoded length of v (1..10). */
+static inline size_t hdi_uvarint_len(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* Decodes one uvarint from p[0..avail). Returns its length (1..10), 0 when
+ * avail bytes end inside it (truncated: only possible with avail < 10), or
+ * -1 when it is malformed (10 bytes without an end, or a 10th byte > 1,
+ * which would overflow 64 bits: Go's binary.Uvarint rule). *noncanon is set
+ * when the encoding is longer than needed (a final 0x00 after the first). */
+static inline int hdi_uvarint_get(const uint8_t *p, size_t avail, uint64_t *v, int *noncanon) {
+    uint64_t x = 0;
+    size_t lim = avail < HDI_UVARINT_MAX ? avail : HDI_UVARINT_MAX;
+    for (size_t i = 0; i < lim; i++) {
+        uint8_t b = p[i];
+        if (i == 9 && b > 1) return -1;
+        x |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+            *v = x;
+            *noncanon = (b == 0 && i > 0);
+            return (int)(i + 1);
+        }
+    }
+    return lim == HDI_UVARINT_MAX ? -1 : 0;
+}
+
+#endif /* HDUMP_COMMON_VARINT_H */

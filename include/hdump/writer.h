@@ -1,0 +1,148 @@
+/* hdump/writer.h: the streaming writer.
+ *
+ * A writer writes the 16-byte header when it is created, then one record per
+ * put call, then EOF and the final flush in hdump_writer_finish. Output goes
+ * through a buffer (default 4096 bytes, the Go runtime's): data that fits is
+ * copied into the buffer; when it does not, the buffer is flushed, and data at
+ * least the buffer's size goes straight to the sink. So a writer with the
+ * default buffer issues the same sink writes as the runtime's WriteHeapDump.
+ *
+ * Errors are sticky: after the first error every call returns it, and
+ * hdump_writer_error tells what and where. A writer never reports success
+ * for bytes its sink did not accept.
+ *
+ * Thread-safety: a writer is used by one thread at a time.
+ *
+ * @code
+ *   hdump_writer_opts o;
+ *   hdump_writer_opts_init(&o);
+ *   hdump_writer *w;
+ *   if (hdump_writer_new(&o, hdump_sink_fd(1), &w) < 0) return 1;
+ *   hdump_params p = {0};
+ *   p.ptr_size = 8; p.heap_start = 0xc000000000; p.heap_end = 0xc004000000;
+ *   p.arch.ptr = (const uint8_t *)"amd64"; p.arch.len = 5; p.ncpu = 2;
+ *   hdump_writer_put_params(w, &p);
+ *   hdump_writer_put_object(w, 0xc000010000, buf, 64, NULL);
+ *   hdump_status st = hdump_writer_finish(w);   // EOF + flush
+ *   hdump_writer_free(w);
+ * @endcode */
+#ifndef HDUMP_WRITER_H
+#define HDUMP_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hdump/alloc.h"
+#include "hdump/errors.h"
+#include "hdump/export.h"
+#include "hdump/record.h"
+#include "hdump/sink.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hdump_writer hdump_writer;
+
+/** Writer options. Initialise with hdump_writer_opts_init, then change what
+ *  you need. */
+typedef struct hdump_writer_opts {
+    hdump_version version;          /* default HDUMP_GO1_7                       */
+    size_t buffer_size;             /* default 4096; minimum 64                  */
+    uint32_t typecache_buckets;     /* default 256; power of two; 0 = no cache   */
+    uint32_t typecache_ways;        /* default 4; 0 = no cache                   */
+    uint64_t ptr_size;              /* word size for bitmap field lists; def. 8  */
+    const char *kernel;             /* varint kernel by name; NULL = best for this
+                                       CPU; unknown or unsupported names make
+                                       hdump_writer_new fail with
+                                       HDUMP_ERR_UNSUPPORTED                      */
+    const hdump_alloc *alloc;       /* NULL = libc; copied at creation           */
+} hdump_writer_opts;
+
+/** Fills every option with its default. */
+HDUMP_API void hdump_writer_opts_init(hdump_writer_opts *o);
+
+/** Creates a writer and writes the header into its buffer.
+ *  @param o options; NULL means all defaults.
+ *  @param sink where bytes go; sink.write must not be NULL.
+ *  @param out receives the writer (NULL on failure). Free with hdump_writer_free.
+ *  @return HDUMP_OK, HDUMP_ERR_USAGE (bad option), HDUMP_ERR_UNSUPPORTED
+ *  (kernel), HDUMP_ERR_NOMEM. */
+HDUMP_API hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink,
+                                        hdump_writer **out);
+
+/** Frees the writer; does not flush (call hdump_writer_finish first). NULL is a no-op. */
+HDUMP_API void hdump_writer_free(hdump_writer *w);
+
+/** The sticky error (code HDUMP_OK when there is none). Never NULL; valid
+ *  until the writer is freed. For a sink failure the offset is the number of
+ *  bytes the sink had accepted before the failing write; for a misuse it is
+ *  the number of bytes the writer had accepted when the call started. */
+HDUMP_API const hdump_error *hdump_writer_error(const hdump_writer *w);
+
+/** Bytes accepted so far (header included), whether flushed or buffered. */
+HDUMP_API uint64_t hdump_writer_bytes(const hdump_writer *w);
+
+/** Records written so far (EOF included once finished). */
+HDUMP_API uint64_t hdump_writer_records(const hdump_writer *w);
+
+/** Type-cache statistics: lookups that found the type (not written) and
+ *  lookups that missed (type record written). */
+HDUMP_API void hdump_writer_typecache_stats(const hdump_writer *w, uint64_t *hits,
+                                            uint64_t *misses);
+
+/** Writes any record, verbatim, in the writer's version (the generic path every
+ *  per-tag call below uses). Type records written this way bypass the type
+ *  cache. A tag of HDUMP_TAG_EOF is hdump_writer_finish.
+ *  @return HDUMP_OK; HDUMP_ERR_USAGE for a tag > 17, a field kind the version
+ *  does not have, a bitmap form the version does not have, or a call after
+ *  finish; sink errors. */
+HDUMP_API hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec);
+
+/* ---- One call per record kind (docs/format.md §4). `fields` may be NULL for
+ * ---- an empty list. Every byte range is copied before the call returns. */
+
+/** tag 1. go1.3 writes (addr, type 0, kind 0, contents); use hdump_writer_put
+ *  to set go1.3's type address and kind. */
+HDUMP_API hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr,
+                                               const void *contents, size_t len,
+                                               const hdump_fields *fields);
+HDUMP_API hdump_status hdump_writer_put_otherroot(hdump_writer *w, const hdump_otherroot *r);
+/** tag 3, through the type cache: if `addr` is cached in bucket
+ *  (hash & (buckets-1)) it is not written again (returns HDUMP_OK); otherwise
+ *  it becomes most recent in its bucket, evicting the least recent, and the
+ *  record is written. Pass the runtime's type hash; any value works. */
+HDUMP_API hdump_status hdump_writer_put_type(hdump_writer *w, const hdump_type *t,
+                                             uint32_t hash);
+HDUMP_API hdump_status hdump_writer_put_goroutine(hdump_writer *w, const hdump_goroutine *g);
+HDUMP_API hdump_status hdump_writer_put_stackframe(hdump_writer *w, const hdump_stackframe *f);
+HDUMP_API hdump_status hdump_writer_put_params(hdump_writer *w, const hdump_params *p);
+HDUMP_API hdump_status hdump_writer_put_finalizer(hdump_writer *w, const hdump_finalizer *f);
+/** tag 8, as the runtime's itab dump does: the concrete type `t` goes through
+ *  the type cache first (t may be NULL to write the itab alone), then the itab. */
+HDUMP_API hdump_status hdump_writer_put_itab(hdump_writer *w, const hdump_itab *i,
+                                             const hdump_type *t, uint32_t hash);
+HDUMP_API hdump_status hdump_writer_put_osthread(hdump_writer *w, const hdump_osthread *t);
+HDUMP_API hdump_status hdump_writer_put_memstats(hdump_writer *w, const hdump_memstats *m);
+HDUMP_API hdump_status hdump_writer_put_queuedfinalizer(hdump_writer *w,
+                                                        const hdump_finalizer *f);
+HDUMP_API hdump_status hdump_writer_put_data(hdump_writer *w, const hdump_segment *s);
+HDUMP_API hdump_status hdump_writer_put_bss(hdump_writer *w, const hdump_segment *s);
+HDUMP_API hdump_status hdump_writer_put_defer(hdump_writer *w, const hdump_defer *d);
+HDUMP_API hdump_status hdump_writer_put_panic(hdump_writer *w, const hdump_panic *p);
+HDUMP_API hdump_status hdump_writer_put_memprof(hdump_writer *w, const hdump_memprof *m);
+HDUMP_API hdump_status hdump_writer_put_allocsample(hdump_writer *w,
+                                                    const hdump_allocsample *a);
+
+/** tag 0: writes the EOF record and flushes everything to the sink. After it
+ *  every put fails with HDUMP_ERR_USAGE; calling finish again returns the
+ *  first result. */
+HDUMP_API hdump_status hdump_writer_finish(hdump_writer *w);
+
+/** Flushes buffered bytes to the sink without ending the dump. */
+HDUMP_API hdump_status hdump_writer_flush(hdump_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HDUMP_WRITER_H */

@@ -1,0 +1,318 @@
+/* reader/reader.c: the pull core. Decodes the header and then one record per
+ * call by walking the version's grammar (common/grammar.c), checking every
+ * claim the input makes before acting on it (docs/format.md §5). */
+#include <string.h>
+
+#include "../common/grammar.h"
+#include "../common/varint.h"
+#include "reader_internal.h"
+
+static const uint8_t empty_view[1] = {0};
+
+hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t offset, const char *msg) {
+    if (r->err.code == HDUMP_OK) {
+        r->err.code = st;
+        r->err.offset = offset;
+        r->err.record_index = r->nrec;
+        r->err.tag = r->cur_tag;
+        r->err.msg = msg;
+    }
+    return r->err.code;
+}
+
+/* The input's size, once the source has ended: where truncation is reported. */
+static hdump_status fail_truncated(hdump_reader *r, const char *msg) {
+    uint64_t at = r->size != UINT64_MAX ? r->size : hdi_rd_off(r, r->end);
+    return hdi_rd_fail(r, HDUMP_ERR_TRUNCATED, at, msg);
+}
+
+/* ==== Primitives ==== */
+
+static HDI_NOINLINE hdump_status rd_u_slow(hdump_reader *r, uint64_t *v, const char *what) {
+    HDI_TRY(hdi_rd_ensure(r, HDI_UVARINT_MAX));
+    int nc = 0;
+    int k = hdi_uvarint_get(r->p, (size_t)(r->end - r->p), v, &nc);
+    if (k == 0) return fail_truncated(r, what);
+    if (k < 0)
+        return hdi_rd_fail(r, HDUMP_ERR_VARINT, hdi_rd_off(r, r->p),
+                           "uvarint longer than 10 bytes or overflowing 64 bits");
+    if (nc && r->strict)
+        return hdi_rd_fail(r, HDUMP_ERR_NONCANONICAL, hdi_rd_off(r, r->p),
+                           "over-long uvarint (strict mode)");
+    r->p += k;
+    return HDUMP_OK;
+}
+
+/* One uvarint (docs/format.md §1.1). `what` names the value for a truncation. */
+static inline hdump_status rd_u(hdump_reader *r, uint64_t *v, const char *what) {
+    if (HDI_LIKELY(r->end - r->p >= HDI_UVARINT_MAX)) {
+        if (HDI_LIKELY(r->p[0] < 0x80)) {
+            *v = *r->p++;
+            return HDUMP_OK;
+        }
+        int nc = 0;
+        int k = hdi_uvarint_get(r->p, HDI_UVARINT_MAX, v, &nc);
+        if (HDI_LIKELY(k > 0 && !(nc && r->strict))) {
+            r->p += k;
+            return HDUMP_OK;
+        }
+    }
+    return rd_u_slow(r, v, what);
+}
+
+/* A string or byte range (docs/format.md §1.2): the length is a claim,
+ * checked against the limit and the bytes left before anything is read.
+ * Inline ranges become views; on a streaming source, ranges longer than
+ * inline_max go to on_range in chunks and come back as {NULL, len}. */
+static hdump_status rd_range(hdump_reader *r, hdump_bytes *out, uint32_t which) {
+    uint64_t at = hdi_rd_off(r, r->p);
+    uint64_t len;
+    HDI_TRY(rd_u(r, &len, "input ends inside a length"));
+    if (len > r->lim.max_bytes)
+        return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "byte range longer than max_bytes");
+    uint64_t here = hdi_rd_off(r, r->p);
+    if (r->size != UINT64_MAX && len > r->size - here)
+        return fail_truncated(r, "byte range runs past the end of input");
+    if (len == 0) {
+        out->ptr = empty_view;
+        out->len = 0;
+        return HDUMP_OK;
+    }
+    if (!r->streaming || len <= r->inline_max) {
+        if ((uint64_t)(r->end - r->p) < len) {
+            HDI_TRY(hdi_rd_ensure(r, (size_t)len));
+            if ((uint64_t)(r->end - r->p) < len)
+                return fail_truncated(r, "byte range runs past the end of input");
+        }
+        out->ptr = r->p;
+        out->len = len;
+        r->p += len;
+        if (r->streaming) {
+            if (r->keep_lo == NULL) r->keep_lo = out->ptr;
+            r->keep_hi = r->p;
+        }
+        return HDUMP_OK;
+    }
+    /* Streamed: memory stays bounded by the buffer, whatever len says. */
+    hdump_range_chunk c;
+    c.record_index = r->nrec;
+    c.tag = r->cur_tag;
+    c.which = which;
+    c.range_len = len;
+    c.range_offset = 0;
+    while (c.range_offset < len) {
+        if (r->p == r->end) {
+            HDI_TRY(hdi_rd_ensure(r, 1));
+            if (r->p == r->end) return fail_truncated(r, "byte range runs past the end of input");
+        }
+        uint64_t left = len - c.range_offset;
+        size_t k = (size_t)(r->end - r->p);
+        if ((uint64_t)k > left) k = (size_t)left;
+        c.ptr = r->p;
+        c.len = k;
+        if (r->on_range && r->on_range(r->on_range_ctx, &c) != 0)
+            return hdi_rd_fail(r, HDUMP_ERR_USAGE, hdi_rd_off(r, r->p),
+                               "range handler asked to stop");
+        r->p += k;
+        c.range_offset += k;
+    }
+    out->ptr = NULL;
+    out->len = len;
+    return HDUMP_OK;
+}
+
+/* A field list (docs/format.md §1.4): (kind, offset) pairs ended by kind 0. */
+static hdump_status rd_fields(hdump_reader *r, hdump_fields *f) {
+    uint64_t maxk = hdi_max_field_kind(r->version);
+    size_t n = 0;
+    for (;;) {
+        uint64_t at = hdi_rd_off(r, r->p);
+        uint64_t kind, off;
+        HDI_TRY(rd_u(r, &kind, "input ends inside a field list"));
+        if (kind == 0) break;
+        if (kind > maxk)
+            return hdi_rd_fail(r, HDUMP_ERR_FIELD_KIND, at,
+                               "field kind not defined by this version");
+        HDI_TRY(rd_u(r, &off, "input ends inside a field list"));
+        if (n == r->fields_cap) {
+            if ((uint64_t)n >= r->lim.max_fields)
+                return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "field list longer than max_fields");
+            void *p = r->fields;
+            size_t max = r->lim.max_fields > SIZE_MAX / sizeof(hdump_field)
+                             ? SIZE_MAX / sizeof(hdump_field)
+                             : (size_t)r->lim.max_fields;
+            if (hdi_grow(&r->a, &p, &r->fields_cap, sizeof(hdump_field), n + 1, max) != HDUMP_OK)
+                return hdi_rd_fail(r, HDUMP_ERR_NOMEM, at, "cannot grow the field array");
+            r->fields = p;
+        }
+        r->fields[n].kind = kind;
+        r->fields[n].offset = off;
+        n++;
+    }
+    f->items = r->fields;
+    f->count = n;
+    f->bitmap = NULL;
+    f->nwords = 0;
+    f->form = HDUMP_FIELDS_LIST;
+    return HDUMP_OK;
+}
+
+/* The memprof stack (docs/format.md §4, tag 16). Frames are stored as they
+ * are decoded: the declared count never sizes an allocation. */
+static hdump_status rd_stack(hdump_reader *r, hdump_memprof *m) {
+    uint64_t at = hdi_rd_off(r, r->p);
+    uint64_t nstk;
+    HDI_TRY(rd_u(r, &nstk, "input ends inside a memprof record"));
+    if (nstk > r->lim.max_fields)
+        return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "memprof stack deeper than max_fields");
+    r->nframes_cur = 0;
+    for (uint64_t i = 0; i < nstk; i++) {
+        if (r->nframes_cur == r->frames_cap) {
+            void *p = r->frames;
+            if (hdi_grow(&r->a, &p, &r->frames_cap, sizeof(hdump_memprof_frame),
+                         r->nframes_cur + 1, (size_t)nstk) != HDUMP_OK)
+                return hdi_rd_fail(r, HDUMP_ERR_NOMEM, hdi_rd_off(r, r->p),
+                                   "cannot grow the memprof frame array");
+            r->frames = p;
+        }
+        hdump_memprof_frame *fr = &r->frames[i];
+        fr->func.ptr = fr->file.ptr = NULL;
+        fr->func.len = fr->file.len = 0;
+        r->nframes_cur = (size_t)i + 1;
+        HDI_TRY(rd_range(r, &fr->func, (uint32_t)(2 * i)));
+        HDI_TRY(rd_range(r, &fr->file, (uint32_t)(2 * i + 1)));
+        HDI_TRY(rd_u(r, &fr->line, "input ends inside a memprof record"));
+    }
+    m->stack = r->frames;
+    m->nstk = nstk;
+    return HDUMP_OK;
+}
+
+/* ==== Header and records ==== */
+
+static hdump_status rd_header(hdump_reader *r) {
+    HDI_TRY(hdi_rd_ensure(r, HDUMP_HEADER_SIZE));
+    size_t avail = (size_t)(r->end - r->p);
+    if (avail < HDUMP_HEADER_SIZE) {
+        if (hdi_header_prefix_ok(r->p, avail)) return fail_truncated(r, "input ends inside the header");
+        return hdi_rd_fail(r, HDUMP_ERR_HEADER, 0, "not a Go heap dump header");
+    }
+    int v = hdi_header_version(r->p);
+    if (v == 0) return hdi_rd_fail(r, HDUMP_ERR_HEADER, 0, "not a Go heap dump header (go1.3 .. go1.7)");
+    r->version = v;
+    r->p += HDUMP_HEADER_SIZE;
+    r->state = 1;
+    return HDUMP_OK;
+}
+
+hdump_status hdump_reader_version(hdump_reader *r, hdump_version *v) {
+    if (r == NULL || v == NULL) return HDUMP_ERR_USAGE;
+    if (r->err.code != HDUMP_OK) return r->err.code;
+    if (r->state == 0) HDI_TRY(rd_header(r));
+    *v = (hdump_version)r->version;
+    return HDUMP_OK;
+}
+
+/* Bytes of each union member, so a record is cleared in proportion to its size. */
+static size_t member_size(uint64_t tag) {
+    switch (tag) {
+    case HDUMP_TAG_OBJECT: return sizeof(hdump_object);
+    case HDUMP_TAG_OTHERROOT: return sizeof(hdump_otherroot);
+    case HDUMP_TAG_TYPE: return sizeof(hdump_type);
+    case HDUMP_TAG_GOROUTINE: return sizeof(hdump_goroutine);
+    case HDUMP_TAG_STACKFRAME: return sizeof(hdump_stackframe);
+    case HDUMP_TAG_PARAMS: return sizeof(hdump_params);
+    case HDUMP_TAG_FINALIZER:
+    case HDUMP_TAG_QUEUEDFINALIZER: return sizeof(hdump_finalizer);
+    case HDUMP_TAG_ITAB: return sizeof(hdump_itab);
+    case HDUMP_TAG_OSTHREAD: return sizeof(hdump_osthread);
+    case HDUMP_TAG_MEMSTATS: return sizeof(hdump_memstats);
+    case HDUMP_TAG_DATA:
+    case HDUMP_TAG_BSS: return sizeof(hdump_segment);
+    case HDUMP_TAG_DEFER: return sizeof(hdump_defer);
+    case HDUMP_TAG_PANIC: return sizeof(hdump_panic);
+    case HDUMP_TAG_MEMPROF: return sizeof(hdump_memprof);
+    case HDUMP_TAG_ALLOCSAMPLE: return sizeof(hdump_allocsample);
+    default: return 0;
+    }
+}
+
+static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
+    uint64_t at = hdi_rd_off(r, r->p);
+    r->cur_tag = UINT64_MAX;
+    r->keep_lo = r->keep_hi = NULL;
+    r->nviews = 0;
+    r->nframes_cur = 0;
+    if (r->nrec >= r->lim.max_records)
+        return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "more records than max_records");
+    HDI_TRY(hdi_rd_ensure(r, 1));
+    if (r->p == r->end) return fail_truncated(r, "input ends before the EOF record");
+    uint64_t tag;
+    HDI_TRY(rd_u(r, &tag, "input ends inside a record tag"));
+    const hdi_op *ops = hdi_grammar(r->version, tag);
+    if (ops == NULL) return hdi_rd_fail(r, HDUMP_ERR_TAG, at, "unknown record tag");
+    r->cur_tag = tag;
+    memset(&rec->u, 0, member_size(tag));
+    rec->tag = (hdump_tag)tag;
+    rec->offset = at;
+    rec->index = r->nrec;
+    for (const hdi_op *op = ops; op->op != HDI_OP_END; op++) {
+        char *dst = (char *)rec + op->off;
+        switch (op->op) {
+        case HDI_OP_U:
+            HDI_TRY(rd_u(r, (uint64_t *)(void *)dst, "input ends inside a record"));
+            break;
+        case HDI_OP_S: {
+            hdump_bytes *b = (hdump_bytes *)(void *)dst;
+            b->ptr = NULL;
+            b->len = 0;
+            if (r->nviews < HDI_RD_MAXVIEWS) r->views[r->nviews++] = b;
+            HDI_TRY(rd_range(r, b, op->which));
+            break;
+        }
+        case HDI_OP_F:
+            HDI_TRY(rd_fields(r, (hdump_fields *)(void *)dst));
+            break;
+        case HDI_OP_MEMSTATS: {
+            uint64_t *v = ((hdump_memstats *)(void *)dst)->v;
+            for (size_t i = 0; i < HDUMP_MEMSTATS_COUNT; i++)
+                HDI_TRY(rd_u(r, &v[i], "input ends inside a memstats record"));
+            break;
+        }
+        case HDI_OP_STACK:
+            HDI_TRY(rd_stack(r, (hdump_memprof *)(void *)dst));
+            break;
+        default:
+            break;
+        }
+    }
+    r->nrec++;
+    if (tag == HDUMP_TAG_EOF) {
+        /* docs/format.md §3: nothing follows the EOF record. */
+        HDI_TRY(hdi_rd_ensure(r, 1));
+        if (r->p < r->end) {
+            r->cur_tag = UINT64_MAX; /* the error is about the bytes after EOF */
+            return hdi_rd_fail(r, HDUMP_ERR_TRAILING, hdi_rd_off(r, r->p),
+                               "data after the EOF record");
+        }
+        r->state = 2;
+        r->eof_rec = *rec;
+        return HDUMP_END;
+    }
+    return HDUMP_OK;
+}
+
+hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec) {
+    if (r == NULL || rec == NULL) return HDUMP_ERR_USAGE;
+    if (r->err.code != HDUMP_OK) return r->err.code;
+    if (r->state == 2) {
+        *rec = r->eof_rec;
+        return HDUMP_END;
+    }
+    if (r->state == 0) HDI_TRY(rd_header(r));
+    return rd_record(r, rec);
+}
+
+const hdump_error *hdump_reader_error(const hdump_reader *r) { return &r->err; }
+
+uint64_t hdump_reader_offset(const hdump_reader *r) { return hdi_rd_off(r, r->p); }

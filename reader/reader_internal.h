@@ -1,0 +1,81 @@
+/* reader/reader_internal.h: the reader state, shared by the reader sources.
+ *
+ * One core serves every source. The window [p, end) is what is readable now:
+ * for memory and mmap sources it is the whole rest of the input (never
+ * refilled); for streaming sources it is a part of `buf`, refilled by
+ * hdi_rd_ensure. While a record is decoded, the views it has handed out lie
+ * in [keep_lo, keep_hi); a refill may move that region (and fix the views up)
+ * but never drops it. */
+#ifndef HDUMP_READER_INTERNAL_H
+#define HDUMP_READER_INTERNAL_H
+
+#include "../common/internal.h"
+#include "../common/kernels.h"
+#include "hdump/reader.h"
+
+#define HDI_RD_MAXVIEWS 4
+
+struct hdump_reader {
+    hdump_alloc a;
+    hdump_limits lim;
+    int strict;
+    uint64_t inline_max;
+    int (*on_range)(void *ctx, const hdump_range_chunk *chunk);
+    void *on_range_ctx;
+    const hdi_varint_kernel *kern;
+
+    /* Window. offset(x) = off_adj + (x - base). */
+    const uint8_t *base;
+    const uint8_t *p, *end;
+    uint64_t off_adj;
+
+    /* Streaming. */
+    int streaming;
+    uint8_t *buf;
+    size_t cap;
+    hdump_source src;
+    int src_eof;
+    uint64_t size; /* total input size, UINT64_MAX if unknown */
+    const uint8_t *keep_lo, *keep_hi;
+    hdump_bytes *views[HDI_RD_MAXVIEWS];
+    int nviews;
+    size_t nframes_cur; /* memprof frames decoded so far in this record */
+
+    /* mmap */
+    void *map;
+    size_t map_len;
+
+    /* Arrays a record's lists are decoded into; at most lim.max_fields. */
+    hdump_field *fields;
+    size_t fields_cap;
+    hdump_memprof_frame *frames;
+    size_t frames_cap;
+
+    int version;
+    int state; /* 0 before the header, 1 in records, 2 after EOF */
+    uint64_t nrec;
+    uint64_t cur_tag; /* tag of the record being decoded, UINT64_MAX if none */
+    hdump_record eof_rec;
+    hdump_error err;
+};
+
+/* Stream offset of a window pointer. */
+static inline uint64_t hdi_rd_off(const hdump_reader *r, const uint8_t *x) {
+    return r->off_adj + (uint64_t)(x - r->base);
+}
+
+/* Records the first error (sticky) and returns its code. */
+HDI_HIDDEN hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t offset,
+                                    const char *msg);
+
+/* Makes at least n bytes readable at p when the input has them. Returns
+ * HDUMP_OK even when it cannot (the caller compares end - p with n and
+ * reports truncation); errors are I/O, out of memory, or the
+ * max_record_bytes limit. The views in [keep_lo, keep_hi) may move with
+ * their bytes; they are fixed up. */
+HDI_HIDDEN hdump_status hdi_rd_ensure(hdump_reader *r, size_t n);
+
+/* Creates a reader with resolved options (common to every source). */
+HDI_HIDDEN hdump_status hdi_rd_create(const hdump_reader_opts *o, hdump_reader **out);
+
+#endif

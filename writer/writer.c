@@ -1,0 +1,377 @@
+/* writer/writer.c: the buffer, the primitives and the table-driven record
+ * encoder (docs/format.md §1 primitives, §4 records).
+ *
+ * Buffer policy, as the runtime's dwrite: data that fits is copied into the
+ * buffer; otherwise the buffer goes to the sink, and then data at least the
+ * buffer's size goes straight to the sink while smaller data starts the
+ * buffer anew. Uvarints are encoded in place when 10 bytes of headroom are
+ * left (they then fit, as in the runtime) and through a 10-byte temporary
+ * otherwise, so a 4 KiB writer issues exactly the runtime's sink writes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/grammar.h"
+#include "../common/varint.h"
+#include "writer_internal.h"
+
+hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset, uint64_t tag,
+                         const char *msg) {
+    if (w->err.code == HDUMP_OK) {
+        w->err.code = st;
+        w->err.offset = offset;
+        w->err.record_index = w->records;
+        w->err.tag = tag;
+        w->err.msg = msg;
+    }
+    return w->err.code;
+}
+
+/* ==== Buffer and primitives ==== */
+
+static hdump_status sink_write(hdump_writer *w, const void *p, size_t len, uint64_t tag) {
+    if (len == 0) return HDUMP_OK;
+    hdump_status st = w->sink.write(w->sink.ctx, p, len);
+    if (st != HDUMP_OK) {
+        if (st > 0 || st == HDUMP_ERR_USAGE) st = HDUMP_ERR_IO;
+        return hdi_wr_fail(w, st, w->delivered, tag,
+                           st == HDUMP_ERR_NOSPACE ? "sink is full" : "sink write failed");
+    }
+    w->delivered += len;
+    return HDUMP_OK;
+}
+
+/* The runtime's dwrite. Returns the sticky error on a sink failure. */
+static HDI_NOINLINE hdump_status wr_bytes_slow(hdump_writer *w, const uint8_t *p, size_t len,
+                                               uint64_t tag) {
+    hdump_status st = sink_write(w, w->buf, w->n, tag);
+    w->n = 0;
+    if (st != HDUMP_OK) return st;
+    if (len >= w->cap) return sink_write(w, p, len, tag);
+    memcpy(w->buf, p, len);
+    w->n = len;
+    return HDUMP_OK;
+}
+
+static inline hdump_status wr_bytes(hdump_writer *w, const uint8_t *p, size_t len, uint64_t tag) {
+    if (HDI_LIKELY(len <= w->cap - w->n)) {
+        if (len) memcpy(w->buf + w->n, p, len);
+        w->n += len;
+        return HDUMP_OK;
+    }
+    return wr_bytes_slow(w, p, len, tag);
+}
+
+static HDI_NOINLINE hdump_status wr_u_slow(hdump_writer *w, uint64_t v, uint64_t tag) {
+    uint8_t tmp[HDI_UVARINT_MAX];
+    size_t k = hdi_uvarint_put(tmp, v);
+    return wr_bytes(w, tmp, k, tag);
+}
+
+static inline hdump_status wr_u(hdump_writer *w, uint64_t v, uint64_t tag) {
+    if (HDI_LIKELY(w->cap - w->n >= HDI_UVARINT_MAX)) {
+        w->n += hdi_uvarint_put(w->buf + w->n, v);
+        return HDUMP_OK;
+    }
+    return wr_u_slow(w, v, tag);
+}
+
+/* ==== Field lists (docs/format.md §1.4) ==== */
+
+static inline unsigned bits2(const uint8_t *b, uint64_t word) {
+    uint64_t bit = word * 2;
+    return (unsigned)(b[bit / 8] >> (bit % 8)) & 3u;
+}
+
+/* Walks a field list in any form, calling emit(kind, word-or-offset) for each
+ * entry; validates without writing when w == NULL. Returns HDUMP_OK or
+ * HDUMP_ERR_USAGE with *why set. */
+static hdump_status fields_walk(hdump_writer *w, int version, uint64_t ptr_size,
+                                const hdump_fields *f, uint64_t tag, const char **why) {
+    if (f == NULL) return w ? wr_u(w, 0, tag) : HDUMP_OK;
+    uint64_t maxk = hdi_max_field_kind(version);
+    if (f->bitmap == NULL || f->form == HDUMP_FIELDS_LIST) {
+        if (f->count > 0 && f->items == NULL) {
+            *why = "field list has a count but no items";
+            return HDUMP_ERR_USAGE;
+        }
+        for (uint64_t i = 0; i < f->count; i++) {
+            uint64_t k = f->items[i].kind;
+            if (w == NULL) {
+                if (k == 0 || k > maxk) {
+                    *why = "field kind is 0 or not defined by this version";
+                    return HDUMP_ERR_USAGE;
+                }
+                continue;
+            }
+            HDI_TRY(wr_u(w, k, tag));
+            HDI_TRY(wr_u(w, f->items[i].offset, tag));
+        }
+        return w ? wr_u(w, 0, tag) : HDUMP_OK;
+    }
+    const uint8_t *b = f->bitmap;
+    uint64_t n = f->nwords;
+    switch (f->form) {
+    case HDUMP_FIELDS_BITMAP1:
+        if (w == NULL) return HDUMP_OK;
+        for (uint64_t i = 0; i < n; i++) {
+            if (!((b[i / 8] >> (i % 8)) & 1u)) continue;
+            HDI_TRY(wr_u(w, HDUMP_FIELD_PTR, tag));
+            HDI_TRY(wr_u(w, i * ptr_size, tag));
+        }
+        return wr_u(w, 0, tag);
+    case HDUMP_FIELDS_BITMAP2_GO14:
+    case HDUMP_FIELDS_BITMAP2_GO13: {
+        int go13 = f->form == HDUMP_FIELDS_BITMAP2_GO13;
+        if (version != (go13 ? HDUMP_GO1_3 : HDUMP_GO1_4)) {
+            *why = "two-bit pointer maps exist only in the go1.3 and go1.4 formats";
+            return HDUMP_ERR_USAGE;
+        }
+        /* The runtime's dumpbv: 0 dead, 1 scalar, 2 pointer, 3 multi-word;
+         * the word after a multi-word code names the kind. */
+        for (uint64_t i = 0; i < n; i++) {
+            unsigned c = bits2(b, i);
+            uint64_t kind, skip = 0;
+            if (c < 2) continue;
+            if (c == 2) {
+                kind = HDUMP_FIELD_PTR;
+            } else {
+                if (i + 1 >= n) {
+                    *why = "multi-word code in the last word of a pointer map";
+                    return HDUMP_ERR_USAGE;
+                }
+                unsigned c2 = bits2(b, i + 1);
+                if (go13) {
+                    static const uint64_t k13[4] = {HDUMP_FIELD_GO13_STRING, HDUMP_FIELD_GO13_SLICE,
+                                                    HDUMP_FIELD_GO13_IFACE, HDUMP_FIELD_GO13_EFACE};
+                    kind = k13[c2];
+                    skip = (c2 == 1) ? 2 : 1;
+                } else {
+                    if (c2 < 2) {
+                        *why = "multi-word code not followed by Iface (2) or Eface (3)";
+                        return HDUMP_ERR_USAGE;
+                    }
+                    kind = c2 == 2 ? HDUMP_FIELD_GO14_IFACE : HDUMP_FIELD_GO14_EFACE;
+                    skip = 1;
+                }
+            }
+            if (w != NULL) {
+                HDI_TRY(wr_u(w, kind, tag));
+                HDI_TRY(wr_u(w, i * ptr_size, tag));
+            }
+            i += skip;
+        }
+        return w ? wr_u(w, 0, tag) : HDUMP_OK;
+    }
+    default:
+        *why = "unknown field-list form";
+        return HDUMP_ERR_USAGE;
+    }
+}
+
+/* ==== Records ==== */
+
+static hdump_status check_record(hdump_writer *w, const hdump_record *rec, const hdi_op *ops,
+                                 const char **why) {
+    for (const hdi_op *op = ops; op->op != HDI_OP_END; op++) {
+        const char *at = (const char *)rec + op->off;
+        if (op->op == HDI_OP_S) {
+            const hdump_bytes *b = (const hdump_bytes *)(const void *)at;
+            if (b->ptr == NULL && b->len > 0) {
+                *why = "byte range has a length but no data";
+                return HDUMP_ERR_USAGE;
+            }
+            if (b->len > SIZE_MAX) {
+                *why = "byte range longer than this platform can address";
+                return HDUMP_ERR_USAGE;
+            }
+        } else if (op->op == HDI_OP_F) {
+            HDI_TRY(fields_walk(NULL, w->version, w->ptr_size,
+                                (const hdump_fields *)(const void *)at, rec->tag, why));
+        } else if (op->op == HDI_OP_STACK) {
+            const hdump_memprof *m = (const hdump_memprof *)(const void *)at;
+            if (m->nstk > 0 && m->stack == NULL) {
+                *why = "memprof stack has a count but no frames";
+                return HDUMP_ERR_USAGE;
+            }
+            for (uint64_t i = 0; i < m->nstk; i++)
+                if ((m->stack[i].func.ptr == NULL && m->stack[i].func.len) ||
+                    (m->stack[i].file.ptr == NULL && m->stack[i].file.len)) {
+                    *why = "byte range has a length but no data";
+                    return HDUMP_ERR_USAGE;
+                }
+        }
+    }
+    return HDUMP_OK;
+}
+
+static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_op *ops) {
+    uint64_t tag = (uint64_t)rec->tag;
+    HDI_TRY(wr_u(w, tag, tag));
+    for (const hdi_op *op = ops; op->op != HDI_OP_END; op++) {
+        const char *at = (const char *)rec + op->off;
+        switch (op->op) {
+        case HDI_OP_U:
+            HDI_TRY(wr_u(w, *(const uint64_t *)(const void *)at, tag));
+            break;
+        case HDI_OP_S: {
+            const hdump_bytes *b = (const hdump_bytes *)(const void *)at;
+            HDI_TRY(wr_u(w, b->len, tag));
+            HDI_TRY(wr_bytes(w, b->ptr, (size_t)b->len, tag));
+            break;
+        }
+        case HDI_OP_F: {
+            const char *why = NULL;
+            HDI_TRY(fields_walk(w, w->version, w->ptr_size,
+                                (const hdump_fields *)(const void *)at, tag, &why));
+            break;
+        }
+        case HDI_OP_MEMSTATS: {
+            const uint64_t *v = ((const hdump_memstats *)(const void *)at)->v;
+            if (w->cap - w->n >= HDUMP_MEMSTATS_COUNT * HDI_UVARINT_MAX) {
+                w->n += w->kern->encode(w->buf + w->n, v, HDUMP_MEMSTATS_COUNT);
+            } else {
+                for (size_t i = 0; i < HDUMP_MEMSTATS_COUNT; i++) HDI_TRY(wr_u(w, v[i], tag));
+            }
+            break;
+        }
+        case HDI_OP_STACK: {
+            const hdump_memprof *m = (const hdump_memprof *)(const void *)at;
+            HDI_TRY(wr_u(w, m->nstk, tag));
+            for (uint64_t i = 0; i < m->nstk; i++) {
+                const hdump_memprof_frame *fr = &m->stack[i];
+                HDI_TRY(wr_u(w, fr->func.len, tag));
+                HDI_TRY(wr_bytes(w, fr->func.ptr, (size_t)fr->func.len, tag));
+                HDI_TRY(wr_u(w, fr->file.len, tag));
+                HDI_TRY(wr_bytes(w, fr->file.ptr, (size_t)fr->file.len, tag));
+                HDI_TRY(wr_u(w, fr->line, tag));
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    w->records++;
+    return HDUMP_OK;
+}
+
+hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec) {
+    if (w == NULL || rec == NULL) return HDUMP_ERR_USAGE;
+    if (w->err.code != HDUMP_OK) return w->err.code;
+    uint64_t at = hdump_writer_bytes(w);
+    if (w->finished)
+        return hdi_wr_fail(w, HDUMP_ERR_USAGE, at, (uint64_t)rec->tag, "put after finish");
+    if ((unsigned)rec->tag >= HDUMP_TAG_COUNT)
+        return hdi_wr_fail(w, HDUMP_ERR_USAGE, at, (uint64_t)rec->tag, "record tag is not 0..17");
+    if (rec->tag == HDUMP_TAG_EOF) return hdump_writer_finish(w);
+    const hdi_op *ops = hdi_grammar(w->version, (uint64_t)rec->tag);
+    const char *why = NULL;
+    hdump_status st = check_record(w, rec, ops, &why);
+    if (st != HDUMP_OK) return hdi_wr_fail(w, st, at, (uint64_t)rec->tag, why);
+    return put_ops(w, rec, ops);
+}
+
+/* ==== Lifecycle ==== */
+
+void hdump_writer_opts_init(hdump_writer_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->version = HDUMP_GO1_7;
+    o->buffer_size = 4096;
+    o->typecache_buckets = 256;
+    o->typecache_ways = 4;
+    o->ptr_size = 8;
+}
+
+hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump_writer **out) {
+    if (out == NULL) return HDUMP_ERR_USAGE;
+    *out = NULL;
+    hdump_writer_opts d;
+    if (o == NULL) {
+        hdump_writer_opts_init(&d);
+        o = &d;
+    }
+    if (sink.write == NULL || o->version < HDUMP_GO1_3 || o->version > HDUMP_GO1_7 ||
+        o->buffer_size < 64 || (o->ptr_size != 4 && o->ptr_size != 8))
+        return HDUMP_ERR_USAGE;
+    int cache = o->typecache_buckets != 0 && o->typecache_ways != 0;
+    if (cache && ((o->typecache_buckets & (o->typecache_buckets - 1)) != 0 ||
+                  o->typecache_buckets > (1u << 24) || o->typecache_ways > 64))
+        return HDUMP_ERR_USAGE;
+    const hdi_varint_kernel *kern;
+    HDI_TRY(hdi_varint_pick(o->kernel, &kern));
+
+    hdump_alloc a;
+    hdi_alloc_resolve(&a, o->alloc);
+    hdump_writer *w = a.alloc(a.ctx, sizeof *w);
+    if (w == NULL) return HDUMP_ERR_NOMEM;
+    memset(w, 0, sizeof *w);
+    w->a = a;
+    w->sink = sink;
+    w->version = (int)o->version;
+    w->ptr_size = o->ptr_size;
+    w->kern = kern;
+    w->cap = o->buffer_size;
+    w->buf = a.alloc(a.ctx, w->cap);
+    if (w->buf == NULL) {
+        hdump_writer_free(w);
+        return HDUMP_ERR_NOMEM;
+    }
+    if (cache) {
+        size_t n = (size_t)o->typecache_buckets * o->typecache_ways;
+        w->tc = a.alloc(a.ctx, n * sizeof *w->tc);
+        if (w->tc == NULL) {
+            hdump_writer_free(w);
+            return HDUMP_ERR_NOMEM;
+        }
+        memset(w->tc, 0, n * sizeof *w->tc);
+        w->tc_buckets = o->typecache_buckets;
+        w->tc_ways = o->typecache_ways;
+    }
+    w->err.tag = UINT64_MAX;
+    /* docs/format.md §1: the file starts with the 16-byte header. */
+    memcpy(w->buf, hdump_version_header(o->version), HDUMP_HEADER_SIZE);
+    w->n = HDUMP_HEADER_SIZE;
+    *out = w;
+    return HDUMP_OK;
+}
+
+void hdump_writer_free(hdump_writer *w) {
+    if (w == NULL) return;
+    hdump_alloc a = w->a;
+    if (w->buf) a.free(a.ctx, w->buf, w->cap);
+    if (w->tc) a.free(a.ctx, w->tc, (size_t)w->tc_buckets * w->tc_ways * sizeof *w->tc);
+    a.free(a.ctx, w, sizeof *w);
+}
+
+const hdump_error *hdump_writer_error(const hdump_writer *w) { return &w->err; }
+
+uint64_t hdump_writer_bytes(const hdump_writer *w) { return w->delivered + w->n; }
+
+uint64_t hdump_writer_records(const hdump_writer *w) { return w->records; }
+
+void hdump_writer_typecache_stats(const hdump_writer *w, uint64_t *hits, uint64_t *misses) {
+    if (hits) *hits = w->tc_hits;
+    if (misses) *misses = w->tc_misses;
+}
+
+hdump_status hdump_writer_flush(hdump_writer *w) {
+    if (w == NULL) return HDUMP_ERR_USAGE;
+    if (w->err.code != HDUMP_OK) return w->err.code;
+    hdump_status st = sink_write(w, w->buf, w->n, UINT64_MAX);
+    w->n = 0;
+    return st;
+}
+
+hdump_status hdump_writer_finish(hdump_writer *w) {
+    if (w == NULL) return HDUMP_ERR_USAGE;
+    if (w->finished) return w->finish_status;
+    if (w->err.code != HDUMP_OK) return w->err.code;
+    w->finished = 1;
+    hdump_status st = wr_u(w, HDUMP_TAG_EOF, HDUMP_TAG_EOF);
+    if (st == HDUMP_OK) {
+        w->records++;
+        st = hdump_writer_flush(w);
+    }
+    w->finish_status = st;
+    return st;
+}

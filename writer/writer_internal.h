@@ -1,0 +1,42 @@
+/* writer/writer_internal.h: the writer state, shared by the writer sources. */
+#ifndef HDUMP_WRITER_INTERNAL_H
+#define HDUMP_WRITER_INTERNAL_H
+
+#include "../common/internal.h"
+#include "../common/kernels.h"
+#include "hdump/writer.h"
+
+struct hdump_writer {
+    hdump_alloc a;
+    hdump_sink sink;
+    int version;
+    uint64_t ptr_size;
+    const hdi_varint_kernel *kern;
+
+    /* The buffer: buf[0..n) holds bytes not yet given to the sink. */
+    uint8_t *buf;
+    size_t cap;
+    size_t n;
+    uint64_t delivered; /* bytes the sink has accepted */
+    uint64_t records;
+
+    /* The type cache: buckets x ways type addresses, most recent first;
+     * 0 marks an empty way (address 0 is never cached). */
+    uint64_t *tc;
+    uint32_t tc_buckets, tc_ways;
+    uint64_t tc_hits, tc_misses;
+
+    int finished;
+    hdump_status finish_status;
+    hdump_error err;
+};
+
+/* Records the first error (sticky) and returns its code. */
+HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset,
+                                    uint64_t tag, const char *msg);
+
+/* 1 if `addr` is in the cache (and makes it most recent), 0 if not (and
+ * inserts it as most recent, evicting the least recent of its bucket). */
+HDI_HIDDEN int hdi_typecache_lookup(hdump_writer *w, uint64_t addr, uint32_t hash);
+
+#endif
