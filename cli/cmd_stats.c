@@ -72,11 +72,11 @@ int cmd_stats(int argc, char **argv) {
     } else {
         printf("%s: %s, %" PRIu64 " bytes, %" PRIu64 " records\n", path, hdump_version_name(v),
                total, nrec);
-        printf("%-16s %12s %14s\n", "tag", "records", "bytes");
+        printf("%-18s %12s %14s\n", "tag", "records", "bytes");
         for (int t = 0; t < HDUMP_TAG_COUNT; t++)
-            printf("%2d %-13s %12" PRIu64 " %14" PRIu64 "\n", t, hdump_tag_name((uint64_t)t),
+            printf("%2d %-15s %12" PRIu64 " %14" PRIu64 "\n", t, hdump_tag_name((uint64_t)t),
                    count[t], bytes[t]);
-        printf("%-16s %12s %14" PRIu64 "\n", "header", "", (uint64_t)HDUMP_HEADER_SIZE);
+        printf("%-18s %12s %14" PRIu64 "\n", "header", "", (uint64_t)HDUMP_HEADER_SIZE);
     }
     hdump_reader_free(r);
     return CLI_OK;

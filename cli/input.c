@@ -20,6 +20,10 @@ hdump_reader *cli_open(const char *path, const hdump_reader_opts *o) {
             fprintf(stderr, "hdump: %s: %s\n", path, strerror(errno));
             return NULL;
         }
+        if (S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "hdump: %s: is a directory\n", path);
+            return NULL;
+        }
         if (S_ISREG(sb.st_mode)) {
             st = hdump_reader_new_mmap(o, path, &r);
         } else {
@@ -50,11 +54,12 @@ int cli_error_exit(hdump_status st) {
 }
 
 void cli_print_error(const char *path, const hdump_error *e) {
-    fprintf(stderr, "%s: offset %" PRIu64 ": %s: %s (record %" PRIu64, path, e->offset,
-            hdump_status_str(e->code), e->msg ? e->msg : "", e->record_index);
+    fprintf(stderr, "%s: offset %" PRIu64 ": %s (%s; record %" PRIu64, path, e->offset,
+            e->msg ? e->msg : hdump_status_str(e->code), hdump_status_str(e->code),
+            e->record_index);
     if (e->tag != UINT64_MAX) {
         const char *n = hdump_tag_name(e->tag);
-        fprintf(stderr, ", tag %" PRIu64 " %s", e->tag, n ? n : "");
+        fprintf(stderr, ", tag %" PRIu64 "%s%s", e->tag, n ? " " : "", n ? n : "");
     }
     fprintf(stderr, ")\n");
 }

@@ -12,7 +12,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  stats [--json] FILE   per-tag record counts and bytes\n"
-    "  validate FILE         exit 0 if well formed, 1 if not (with the offset)\n"
+    "  validate [--strict] FILE\n"
+    "                        exit 0 if well formed, 1 if not (with the offset)\n"
     "\n"
     "options:\n"
     "  -h, --help            this help (also: hdump <command> --help)\n"
@@ -20,7 +21,7 @@ static const char usage[] =
     "\n"
     "exit codes: 0 success, 1 malformed input, 2 usage or I/O error\n";
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
     if (argc < 2) {
         fputs(usage, stderr);
         return CLI_USAGE;
@@ -38,4 +39,14 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
     fprintf(stderr, "hdump: unknown command '%s'\n\n%s", cmd, usage);
     return CLI_USAGE;
+}
+
+/* A tool whose output did not arrive has failed: check stdout before exiting. */
+int main(int argc, char **argv) {
+    int rc = run(argc, argv);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "hdump: error writing standard output\n");
+        return CLI_USAGE;
+    }
+    return rc;
 }

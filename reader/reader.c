@@ -20,9 +20,11 @@ hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t offset, cons
     return r->err.code;
 }
 
-/* The input's size, once the source has ended: where truncation is reported. */
+/* Truncation is reported at the input's size: where the data ended once the
+ * source is exhausted, else (a length checked against a known size before
+ * anything is read) that size. */
 static hdump_status fail_truncated(hdump_reader *r, const char *msg) {
-    uint64_t at = r->size != UINT64_MAX ? r->size : hdi_rd_off(r, r->end);
+    uint64_t at = r->src_eof ? hdi_rd_off(r, r->end) : r->size;
     return hdi_rd_fail(r, HDUMP_ERR_TRUNCATED, at, msg);
 }
 
@@ -71,6 +73,7 @@ static hdump_status rd_range(hdump_reader *r, hdump_bytes *out, uint32_t which) 
     if (len > r->lim.max_bytes)
         return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "byte range longer than max_bytes");
     uint64_t here = hdi_rd_off(r, r->p);
+    if (r->size != UINT64_MAX && here > r->size) r->size = UINT64_MAX; /* size was wrong */
     if (r->size != UINT64_MAX && len > r->size - here)
         return fail_truncated(r, "byte range runs past the end of input");
     if (len == 0) {
@@ -243,15 +246,15 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
     r->keep_lo = r->keep_hi = NULL;
     r->nviews = 0;
     r->nframes_cur = 0;
-    if (r->nrec >= r->lim.max_records)
-        return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "more records than max_records");
     HDI_TRY(hdi_rd_ensure(r, 1));
     if (r->p == r->end) return fail_truncated(r, "input ends before the EOF record");
+    if (r->nrec >= r->lim.max_records)
+        return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "more records than max_records");
     uint64_t tag;
     HDI_TRY(rd_u(r, &tag, "input ends inside a record tag"));
+    r->cur_tag = tag; /* also for an unknown tag: the error then names it */
     const hdi_op *ops = hdi_grammar(r->version, tag);
-    if (ops == NULL) return hdi_rd_fail(r, HDUMP_ERR_TAG, at, "unknown record tag");
-    r->cur_tag = tag;
+    if (ops == NULL) return hdi_rd_fail(r, HDUMP_ERR_TAG, at, "record tag is not 0..17");
     memset(&rec->u, 0, member_size(tag));
     rec->tag = (hdump_tag)tag;
     rec->offset = at;

@@ -76,6 +76,7 @@ void hdump_reader_free(hdump_reader *r) {
 
 hdump_status hdump_reader_new_mem(const hdump_reader_opts *o, const void *data, size_t size,
                                   hdump_reader **out) {
+    if (out != NULL) *out = NULL;
     if (data == NULL && size > 0) return HDUMP_ERR_USAGE;
     hdump_reader *r;
     HDI_TRY(hdi_rd_create(o, &r));
@@ -91,6 +92,7 @@ hdump_status hdump_reader_new_mem(const hdump_reader_opts *o, const void *data, 
 
 hdump_status hdump_reader_new_mmap(const hdump_reader_opts *o, const char *path,
                                    hdump_reader **out) {
+    if (out != NULL) *out = NULL;
     if (path == NULL || out == NULL) return HDUMP_ERR_USAGE;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return HDUMP_ERR_IO;
@@ -143,6 +145,7 @@ static hdump_status file_read(void *ctx, void *buf, size_t cap, size_t *got) {
 
 hdump_status hdump_reader_new_source(const hdump_reader_opts *o, hdump_source src,
                                      hdump_reader **out) {
+    if (out != NULL) *out = NULL;
     if (src.read == NULL) return HDUMP_ERR_USAGE;
     hdump_reader *r;
     HDI_TRY(hdi_rd_create(o, &r));
@@ -160,6 +163,7 @@ hdump_status hdump_reader_new_source(const hdump_reader_opts *o, hdump_source sr
 }
 
 hdump_status hdump_reader_new_fd(const hdump_reader_opts *o, int fd, hdump_reader **out) {
+    if (out != NULL) *out = NULL;
     if (fd < 0) return HDUMP_ERR_USAGE;
     hdump_source s = {fd_read, (void *)(intptr_t)fd, UINT64_MAX};
     struct stat st;
@@ -171,6 +175,7 @@ hdump_status hdump_reader_new_fd(const hdump_reader_opts *o, int fd, hdump_reade
 }
 
 hdump_status hdump_reader_new_file(const hdump_reader_opts *o, FILE *f, hdump_reader **out) {
+    if (out != NULL) *out = NULL;
     if (f == NULL) return HDUMP_ERR_USAGE;
     hdump_source s = {file_read, f, UINT64_MAX};
     return hdump_reader_new_source(o, s, out);

@@ -114,7 +114,7 @@ static hdump_status fields_walk(hdump_writer *w, int version, uint64_t ptr_size,
     case HDUMP_FIELDS_BITMAP1:
         if (w == NULL) return HDUMP_OK;
         for (uint64_t i = 0; i < n; i++) {
-            if (!((b[i / 8] >> (i % 8)) & 1u)) continue;
+            if (!((unsigned)(b[i / 8] >> (i % 8)) & 1u)) continue;
             HDI_TRY(wr_u(w, HDUMP_FIELD_PTR, tag));
             HDI_TRY(wr_u(w, i * ptr_size, tag));
         }

@@ -1,0 +1,1 @@
+$HDUMP stats --json $CORPUS/sample_go1.19.8.dump

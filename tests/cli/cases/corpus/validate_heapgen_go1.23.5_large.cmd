@@ -1,0 +1,1 @@
+$HDUMP validate $CORPUS/heapgen_go1.23.5_large.dump

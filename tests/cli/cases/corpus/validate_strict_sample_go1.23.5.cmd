@@ -1,0 +1,1 @@
+$HDUMP validate --strict $CORPUS/sample_go1.23.5.dump

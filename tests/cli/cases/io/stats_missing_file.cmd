@@ -1,0 +1,1 @@
+$HDUMP stats $CORPUS/no-such-file.dump

@@ -1,0 +1,1 @@
+$HDUMP validate --strict $TMP/overlong.dump

@@ -1,0 +1,1 @@
+$HDUMP stats --bogus $CORPUS/sample_go1.23.5.dump
