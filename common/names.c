@@ -3,7 +3,7 @@
 
 #include "internal.h"
 
-/* docs/format.md §1: the five headers; go1.7 is still written by Go 1.23. */
+/* docs/format.md §2: the five headers; go1.7 is still written by Go 1.23. */
 static const char *const headers[8] = {
     NULL, NULL, NULL, "go1.3 heap dump\n", "go1.4 heap dump\n",
     "go1.5 heap dump\n", "go1.6 heap dump\n", "go1.7 heap dump\n",

@@ -224,10 +224,13 @@ hdump_status hdi_rd_ensure(hdump_reader *r, size_t n) {
             /* The tail is too small: compact, or grow when the kept views
              * plus the item do not fit (bounded by max_record_bytes). */
             if (klen + n > r->cap) {
-                if ((uint64_t)klen + n > r->lim.max_record_bytes && klen + n > r->cap)
+                if ((uint64_t)klen + n > r->lim.max_record_bytes)
                     return hdi_rd_fail(r, HDUMP_ERR_LIMIT, hdi_rd_off(r, r->p),
                                        "record keeps more than max_record_bytes in the buffer");
+                /* Double, but never past max_record_bytes: the limit is a
+                 * hard cap on the buffer (docs/limits.md). */
                 size_t ncap = r->cap * 2;
+                if ((uint64_t)ncap > r->lim.max_record_bytes) ncap = (size_t)r->lim.max_record_bytes;
                 if (ncap < klen + n) ncap = klen + n;
                 uint8_t *nb = r->a.alloc(r->a.ctx, ncap);
                 if (nb == NULL)

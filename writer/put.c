@@ -35,6 +35,8 @@ hdump_status hdump_writer_put_type(hdump_writer *w, const hdump_type *t, uint32_
     if (w->finished)
         return hdi_wr_fail(w, HDUMP_ERR_USAGE, hdump_writer_bytes(w), HDUMP_TAG_TYPE,
                            "put after finish");
+    /* The runtime's dumptype writes nothing for a nil type. */
+    if (t->addr == 0) return HDUMP_OK;
     if (hdi_typecache_lookup(w, t->addr, hash)) return HDUMP_OK;
     PUT_AS(HDUMP_TAG_TYPE, type, t);
 }

@@ -7,7 +7,7 @@
 #include "writer_internal.h"
 
 int hdi_typecache_lookup(hdump_writer *w, uint64_t addr, uint32_t hash) {
-    if (w->tc == NULL || addr == 0) {
+    if (w->tc == NULL) {
         w->tc_misses++;
         return 0;
     }

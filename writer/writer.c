@@ -328,7 +328,7 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
         w->tc_ways = o->typecache_ways;
     }
     w->err.tag = UINT64_MAX;
-    /* docs/format.md §1: the file starts with the 16-byte header. */
+    /* docs/format.md §3: the file starts with the 16-byte header. */
     memcpy(w->buf, hdump_version_header(o->version), HDUMP_HEADER_SIZE);
     w->n = HDUMP_HEADER_SIZE;
     *out = w;

@@ -21,7 +21,7 @@ struct hdump_writer {
     uint64_t records;
 
     /* The type cache: buckets x ways type addresses, most recent first;
-     * 0 marks an empty way (address 0 is never cached). */
+     * 0 marks an empty way (a nil type, address 0, is never written). */
     uint64_t *tc;
     uint32_t tc_buckets, tc_ways;
     uint64_t tc_hits, tc_misses;

@@ -52,11 +52,13 @@ typedef struct hdump_reader hdump_reader;
 typedef struct hdump_limits {
     uint64_t max_bytes;        /* longest string or byte range; default 2^40         */
     uint64_t max_fields;       /* most entries in one field list or memprof stack;
-                                  default 2^22 (arrays of 16-byte entries)           */
+                                  default 2^22; the reader's arrays hold at most
+                                  this many 16-byte fields and 40-byte frames        */
     uint64_t max_records;      /* most records, EOF included; default unlimited      */
     uint64_t max_record_bytes; /* streaming sources: most bytes one record keeps in
                                   the buffer at once (inline ranges plus the item
-                                  being decoded); default 2^26                       */
+                                  being decoded): a hard cap on the streaming
+                                  buffer's growth; default 2^26                      */
 } hdump_limits;
 
 /** One piece of a byte range too long to keep inline (streaming sources). */

@@ -111,7 +111,8 @@ HDUMP_API hdump_status hdump_writer_put_otherroot(hdump_writer *w, const hdump_o
 /** tag 3, through the type cache: if `addr` is cached in bucket
  *  (hash & (buckets-1)) it is not written again (returns HDUMP_OK); otherwise
  *  it becomes most recent in its bucket, evicting the least recent, and the
- *  record is written. Pass the runtime's type hash; any value works. */
+ *  record is written. Pass the runtime's type hash; any value works. A type
+ *  address of 0 (the runtime's nil type) writes nothing. */
 HDUMP_API hdump_status hdump_writer_put_type(hdump_writer *w, const hdump_type *t,
                                              uint32_t hash);
 HDUMP_API hdump_status hdump_writer_put_goroutine(hdump_writer *w, const hdump_goroutine *g);

@@ -147,6 +147,26 @@ static hdump_status mem_read(void *ctx, void *buf, size_t cap, size_t *got) {
     return HDUMP_OK;
 }
 
+/* Tracks the largest block allocated (reset after creation: then only
+ * buffer growth allocates). */
+static size_t largest;
+static void *big_alloc(void *ctx, size_t n) {
+    (void)ctx;
+    if (n > largest) largest = n;
+    return malloc(n);
+}
+static void *big_realloc(void *ctx, void *p, size_t o, size_t n) {
+    (void)ctx;
+    (void)o;
+    if (n > largest) largest = n;
+    return realloc(p, n);
+}
+static void big_free(void *ctx, void *p, size_t n) {
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
 static void test_range_stop_and_limits(void) {
     /* header | 01 object | addr 00 | len 200 (c8 01) | 200 bytes | fields 00 | 00 EOF */
     static uint8_t in[16 + 1 + 1 + 2 + 200 + 1 + 1];
@@ -188,6 +208,20 @@ static void test_range_stop_and_limits(void) {
     T_EQ(hdump_reader_next(r, &rec), HDUMP_OK);
     T_TRUE(rec.u.object.contents.ptr != NULL && rec.u.object.contents.ptr[199] == 'x');
     hdump_reader_free(r);
+    /* The limit is a hard cap on the buffer: growing for the 200-byte range
+     * under a 210-byte limit allocates at most 210 bytes at once. */
+    s.at = 0;
+    o.limits.max_record_bytes = 210;
+    largest = 0;
+    hdump_alloc al = {big_alloc, big_realloc, big_free, NULL};
+    o.alloc = &al;
+    T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
+    largest = 0;
+    T_EQ(hdump_reader_next(r, &rec), HDUMP_OK);
+    T_EQ(hdump_reader_next(r, &rec), HDUMP_END);
+    hdump_reader_free(r);
+    T_TRUE(largest > 64 && largest <= 210);
+    o.alloc = NULL;
     s.at = 0;
     o.limits.max_record_bytes = 100;
     T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);

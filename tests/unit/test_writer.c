@@ -367,6 +367,27 @@ static void test_misuse(void) {
     T_EQ(hdump_writer_put_object(w, 1, "abcdefghabcdefgh", 16, &bm), HDUMP_ERR_USAGE);
     hdump_writer_free(w);
 
+    /* Two-bit maps: a multi-word code in the last word, and (go1.4) a
+     * multi-word code followed by a code that names no interface kind. */
+    hdump_writer_opts o4;
+    hdump_writer_opts_init(&o4);
+    o4.version = HDUMP_GO1_4;
+    static const uint8_t last_mw[] = {0xc0}; /* word 3 = 3 (multi-word), no word 4 */
+    hdump_fields lm = {NULL, 0, last_mw, 4, HDUMP_FIELDS_BITMAP2_GO14};
+    T_EQ(hdump_writer_new(&o4, hdump_sink_null(), &w), HDUMP_OK);
+    T_EQ(hdump_writer_put_object(w, 1, "abcdefghabcdefghabcdefghabcdefgh", 32, &lm),
+         HDUMP_ERR_USAGE);
+    hdump_writer_free(w);
+    static const uint8_t mw_scalar[] = {0x07}; /* word 0 = 3, word 1 = 1 (scalar) */
+    hdump_fields ms = {NULL, 0, mw_scalar, 2, HDUMP_FIELDS_BITMAP2_GO14};
+    T_EQ(hdump_writer_new(&o4, hdump_sink_null(), &w), HDUMP_OK);
+    T_EQ(hdump_writer_put_object(w, 1, "abcdefghabcdefgh", 16, &ms), HDUMP_ERR_USAGE);
+    hdump_writer_free(w);
+    hdump_fields bad_form = {NULL, 0, mw_scalar, 2, (hdump_fields_form)9};
+    T_EQ(hdump_writer_new(&o4, hdump_sink_null(), &w), HDUMP_OK);
+    T_EQ(hdump_writer_put_object(w, 1, "abcdefghabcdefgh", 16, &bad_form), HDUMP_ERR_USAGE);
+    hdump_writer_free(w);
+
     /* Put after finish. */
     T_EQ(hdump_writer_new(NULL, hdump_sink_null(), &w), HDUMP_OK);
     T_EQ(hdump_writer_finish(w), HDUMP_OK);
@@ -412,8 +433,40 @@ static void test_typecache_geometry(void) {
     hdump_writer_free(w);
 }
 
+static void test_ptr_size_and_nil_type(void) {
+    /* With 4-byte words a one-bit map's offsets step by 4:
+     * map 0b101 -> Ptr@0, Ptr@8. Expected bytes: header | 01 | 05 | 12 bytes |
+     * 01 00 01 08 00 | 00 (EOF). */
+    hdump_writer_opts o;
+    hdump_writer_opts_init(&o);
+    o.ptr_size = 4;
+    hdump_membuf m;
+    hdump_membuf_init(&m, NULL);
+    hdump_writer *w;
+    T_EQ(hdump_writer_new(&o, hdump_sink_membuf(&m), &w), HDUMP_OK);
+    static const uint8_t map[] = {0x05};
+    hdump_fields f = {NULL, 0, map, 3, HDUMP_FIELDS_BITMAP1};
+    T_EQ(hdump_writer_put_object(w, 5, "abcdefghijkl", 12, &f), HDUMP_OK);
+    /* A nil type (address 0) writes nothing, as the runtime's dumptype. */
+    hdump_type nil = {0, 8, {(const uint8_t *)"x", 1}, 1, {NULL, 0, NULL, 0, HDUMP_FIELDS_LIST}};
+    T_EQ(hdump_writer_put_type(w, &nil, 0), HDUMP_OK);
+    T_EQ(hdump_writer_finish(w), HDUMP_OK);
+    static const uint8_t want[] = {'g', 'o', '1', '.', '7', ' ', 'h', 'e', 'a', 'p', ' ', 'd',
+                                   'u', 'm', 'p', '\n', 0x01, 0x05, 0x0c, 'a', 'b', 'c', 'd',
+                                   'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 0x01, 0x00, 0x01,
+                                   0x08, 0x00, 0x00};
+    T_EQ(m.len, sizeof want);
+    T_TRUE(m.len == sizeof want && memcmp(m.data, want, sizeof want) == 0);
+    T_EQ(hdump_writer_records(w), 2);
+    hdump_writer_free(w);
+    hdump_membuf_free(&m);
+    o.ptr_size = 2;
+    T_EQ(hdump_writer_new(&o, hdump_sink_null(), &w), HDUMP_ERR_USAGE);
+}
+
 int main(void) {
     recgen_arena_init(&arena, 7);
+    test_ptr_size_and_nil_type();
     test_buffer_policy();
     test_failing_sink();
     test_fixed_and_membuf_limits();
