@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "chunksrc.h"
 #include "digest.h"
 #include "t.h"
 
@@ -15,22 +16,6 @@ static int version;
 static uint64_t *ref;   /* digest of every record of the one pass */
 static uint64_t *roff;  /* start offset of every record */
 static size_t nref;
-
-typedef struct chunk_src {
-    const uint8_t *data;
-    size_t len, pos, chunk;
-} chunk_src;
-
-static hdump_status chunk_read(void *ctx, void *buf, size_t cap, size_t *got) {
-    chunk_src *c = ctx;
-    size_t k = c->len - c->pos;
-    if (k > c->chunk) k = c->chunk;
-    if (k > cap) k = cap;
-    memcpy(buf, c->data + c->pos, k);
-    c->pos += k;
-    *got = k;
-    return HDUMP_OK;
-}
 
 /* Reads r to the end, comparing with the reference; returns mismatches. */
 static size_t compare_pass(hdump_reader *r, digest_ranges *d, const char *what) {

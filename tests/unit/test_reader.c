@@ -3,30 +3,11 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "chunksrc.h"
 #include "recgen.h"
 #include "t.h"
 
 static recgen_arena arena;
-
-static hdump_membuf make_dump(hdump_version v, size_t n) {
-    hdump_membuf m;
-    hdump_membuf_init(&m, NULL);
-    hdump_writer_opts o;
-    hdump_writer_opts_init(&o);
-    o.version = v;
-    hdump_writer *w;
-    T_EQ(hdump_writer_new(&o, hdump_sink_membuf(&m), &w), HDUMP_OK);
-    static recgen_arena scratch;
-    for (size_t i = 0; i < n; i++) {
-        hdump_record r;
-        scratch = arena;
-        recgen_record(&r, v, (hdump_tag)(1 + i % 17), i, &scratch);
-        T_EQ(hdump_writer_put(w, &r), HDUMP_OK);
-    }
-    T_EQ(hdump_writer_finish(w), HDUMP_OK);
-    hdump_writer_free(w);
-    return m;
-}
 
 /* ---- Visitor ---- */
 typedef struct counts {
@@ -41,7 +22,7 @@ static int count_cb(void *ctx, const hdump_record *r) {
 }
 
 static void test_visitor(void) {
-    hdump_membuf m = make_dump(HDUMP_GO1_7, 170);
+    hdump_membuf m = recgen_dump(&arena, HDUMP_GO1_7, 170);
     hdump_reader *r;
     counts c;
     memset(&c, 0, sizeof c);
@@ -92,7 +73,7 @@ static void *feed(void *arg) {
 }
 
 static void test_pipe(void) {
-    hdump_membuf m = make_dump(HDUMP_GO1_3, 500);
+    hdump_membuf m = recgen_dump(&arena, HDUMP_GO1_3, 500);
     int p[2];
     T_EQ(pipe(p), 0);
     feeder f = {p[1], m.data, m.len};
@@ -132,21 +113,6 @@ static int stop_range(void *ctx, const hdump_range_chunk *c) {
     return c->range_offset > 0;
 }
 
-typedef struct mem_src {
-    const uint8_t *p;
-    size_t n, at;
-} mem_src;
-
-static hdump_status mem_read(void *ctx, void *buf, size_t cap, size_t *got) {
-    mem_src *s = ctx;
-    size_t k = s->n - s->at < cap ? s->n - s->at : cap;
-    if (k > 100) k = 100;
-    memcpy(buf, s->p + s->at, k);
-    s->at += k;
-    *got = k;
-    return HDUMP_OK;
-}
-
 /* Tracks the largest block allocated (reset after creation: then only
  * buffer growth allocates). */
 static size_t largest;
@@ -178,13 +144,13 @@ static void test_range_stop_and_limits(void) {
     memset(in + 20, 'x', 200);
     in[220] = 0;
     in[221] = 0;
-    mem_src s = {in, sizeof in, 0};
+    chunk_src s = {in, sizeof in, 0, 100};
     hdump_reader_opts o;
     hdump_reader_opts_init(&o);
     o.buffer_size = 64;
     o.inline_max = 50;
     o.on_range = stop_range;
-    hdump_source src = {mem_read, &s, UINT64_MAX};
+    hdump_source src = {chunk_read, &s, UINT64_MAX};
     hdump_reader *r;
     T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
     hdump_record rec;
@@ -192,7 +158,7 @@ static void test_range_stop_and_limits(void) {
     T_EQ(hdump_reader_error(r)->tag, HDUMP_TAG_OBJECT);
     hdump_reader_free(r);
     /* Without a handler the 200 bytes are skipped, the view is {NULL, 200}. */
-    s.at = 0;
+    s.pos = 0;
     o.on_range = NULL;
     T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
     T_EQ(hdump_reader_next(r, &rec), HDUMP_OK);
@@ -202,7 +168,7 @@ static void test_range_stop_and_limits(void) {
     hdump_reader_free(r);
     /* Inline (inline_max 1000) the 200 bytes must be kept in a buffer of 64:
      * it grows, unless max_record_bytes forbids (limit at the range's first byte). */
-    s.at = 0;
+    s.pos = 0;
     o.inline_max = 1000;
     T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
     T_EQ(hdump_reader_next(r, &rec), HDUMP_OK);
@@ -210,7 +176,7 @@ static void test_range_stop_and_limits(void) {
     hdump_reader_free(r);
     /* The limit is a hard cap on the buffer: growing for the 200-byte range
      * under a 210-byte limit allocates at most 210 bytes at once. */
-    s.at = 0;
+    s.pos = 0;
     o.limits.max_record_bytes = 210;
     largest = 0;
     hdump_alloc al = {big_alloc, big_realloc, big_free, NULL};
@@ -222,7 +188,7 @@ static void test_range_stop_and_limits(void) {
     hdump_reader_free(r);
     T_TRUE(largest > 64 && largest <= 210);
     o.alloc = NULL;
-    s.at = 0;
+    s.pos = 0;
     o.limits.max_record_bytes = 100;
     T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
     T_EQ(hdump_reader_next(r, &rec), HDUMP_ERR_LIMIT);
@@ -271,8 +237,8 @@ static void test_memory_bound(void) {
     hdump_reader_opts_init(&o);
     o.alloc = &al;
     o.buffer_size = 64 << 10;
-    mem_src s = {m.data, m.len, 0};
-    hdump_source src = {mem_read, &s, UINT64_MAX};
+    chunk_src s = {m.data, m.len, 0, 100};
+    hdump_source src = {chunk_read, &s, UINT64_MAX};
     hdump_reader *r;
     T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
     hdump_record rec;

@@ -1,6 +1,7 @@
 /* tests/unit/test_roundtrip.c: every tag of every version, written and read
  * back equal, through every buffer size and every source kind (memory,
  * streaming in small chunks with ranges streamed to the range handler). */
+#include "chunksrc.h"
 #include "recgen.h"
 #include "t.h"
 
@@ -67,23 +68,6 @@ static hdump_membuf write_stream(hdump_version v, size_t bufsize) {
     T_EQ(hdump_writer_bytes(w), m.len);
     hdump_writer_free(w);
     return m;
-}
-
-/* ---- Streaming source that hands out at most `chunk` bytes per read ---- */
-typedef struct chunk_src {
-    const uint8_t *data;
-    size_t len, pos, chunk;
-} chunk_src;
-
-static hdump_status chunk_read(void *ctx, void *buf, size_t cap, size_t *got) {
-    chunk_src *c = ctx;
-    size_t k = c->len - c->pos;
-    if (k > c->chunk) k = c->chunk;
-    if (k > cap) k = cap;
-    memcpy(buf, c->data + c->pos, k);
-    c->pos += k;
-    *got = k;
-    return HDUMP_OK;
 }
 
 /* ---- Range handler: checks streamed chunks against the expected record ---- */

@@ -205,4 +205,34 @@ static inline void recgen_record(hdump_record *r, hdump_version v, hdump_tag tag
     }
 }
 
+/* Writes records 0..n-1 (tags 1..17 in turn) and finishes the dump. The
+ * arena is copied per record so every record sees the same bytes. */
+static inline hdump_status recgen_write(hdump_writer *w, const recgen_arena *arena,
+                                        hdump_version v, size_t n) {
+    static recgen_arena scratch;
+    for (size_t i = 0; i < n; i++) {
+        hdump_record r;
+        scratch = *arena;
+        recgen_record(&r, v, (hdump_tag)(1 + i % 17), i, &scratch);
+        hdump_status st = hdump_writer_put(w, &r);
+        if (st != HDUMP_OK) return st;
+    }
+    return hdump_writer_finish(w);
+}
+
+/* The same stream as a complete dump in memory (data NULL on failure). */
+static inline hdump_membuf recgen_dump(const recgen_arena *arena, hdump_version v, size_t n) {
+    hdump_membuf m;
+    hdump_membuf_init(&m, NULL);
+    hdump_writer_opts o;
+    hdump_writer_opts_init(&o);
+    o.version = v;
+    hdump_writer *w;
+    if (hdump_writer_new(&o, hdump_sink_membuf(&m), &w) == HDUMP_OK) {
+        if (recgen_write(w, arena, v, n) != HDUMP_OK) hdump_membuf_free(&m);
+        hdump_writer_free(w);
+    }
+    return m;
+}
+
 #endif
