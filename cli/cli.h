@@ -21,5 +21,14 @@ void cli_print_error(const char *path, const hdump_error *e);
 
 int cmd_stats(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_roundtrip(int argc, char **argv);
+int cmd_rewrite(int argc, char **argv);
+int cmd_salvage(int argc, char **argv);
+
+/* genopts.c */
+int cli_parse_u64(const char *s, uint64_t *out);
+int cli_parse_version(const char *s, hdump_version *v);
+int cli_gen_option(int argc, char **argv, int *i, hdump_gen_opts *o, const char *cmd);
 
 #endif

@@ -37,6 +37,10 @@ static int run(int argc, char **argv) {
     }
     if (strcmp(cmd, "stats") == 0) return cmd_stats(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "gen") == 0) return cmd_gen(argc - 1, argv + 1);
+    if (strcmp(cmd, "roundtrip") == 0) return cmd_roundtrip(argc - 1, argv + 1);
+    if (strcmp(cmd, "rewrite") == 0) return cmd_rewrite(argc - 1, argv + 1);
+    if (strcmp(cmd, "salvage") == 0) return cmd_salvage(argc - 1, argv + 1);
     fprintf(stderr, "hdump: unknown command '%s'\n\n%s", cmd, usage);
     return CLI_USAGE;
 }

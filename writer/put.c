@@ -37,7 +37,7 @@ hdump_status hdump_writer_put_type(hdump_writer *w, const hdump_type *t, uint32_
                            "put after finish");
     /* The runtime's dumptype writes nothing for a nil type. */
     if (t->addr == 0) return HDUMP_OK;
-    if (hdi_typecache_lookup(w, t->addr, hash)) return HDUMP_OK;
+    if (hdi_typecache_lookup(&w->tc, t->addr, hash)) return HDUMP_OK;
     PUT_AS(HDUMP_TAG_TYPE, type, t);
 }
 

@@ -316,16 +316,10 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
         hdump_writer_free(w);
         return HDUMP_ERR_NOMEM;
     }
-    if (cache) {
-        size_t n = (size_t)o->typecache_buckets * o->typecache_ways;
-        w->tc = a.alloc(a.ctx, n * sizeof *w->tc);
-        if (w->tc == NULL) {
-            hdump_writer_free(w);
-            return HDUMP_ERR_NOMEM;
-        }
-        memset(w->tc, 0, n * sizeof *w->tc);
-        w->tc_buckets = o->typecache_buckets;
-        w->tc_ways = o->typecache_ways;
+    if (hdi_typecache_init(&w->tc, &a, cache ? o->typecache_buckets : 0,
+                           cache ? o->typecache_ways : 0) != HDUMP_OK) {
+        hdump_writer_free(w);
+        return HDUMP_ERR_NOMEM;
     }
     w->err.tag = UINT64_MAX;
     /* docs/format.md §3: the file starts with the 16-byte header. */
@@ -339,7 +333,7 @@ void hdump_writer_free(hdump_writer *w) {
     if (w == NULL) return;
     hdump_alloc a = w->a;
     if (w->buf) a.free(a.ctx, w->buf, w->cap);
-    if (w->tc) a.free(a.ctx, w->tc, (size_t)w->tc_buckets * w->tc_ways * sizeof *w->tc);
+    hdi_typecache_free(&w->tc, &a);
     a.free(a.ctx, w, sizeof *w);
 }
 
@@ -350,8 +344,8 @@ uint64_t hdump_writer_bytes(const hdump_writer *w) { return w->delivered + w->n;
 uint64_t hdump_writer_records(const hdump_writer *w) { return w->records; }
 
 void hdump_writer_typecache_stats(const hdump_writer *w, uint64_t *hits, uint64_t *misses) {
-    if (hits) *hits = w->tc_hits;
-    if (misses) *misses = w->tc_misses;
+    if (hits) *hits = w->tc.hits;
+    if (misses) *misses = w->tc.misses;
 }
 
 hdump_status hdump_writer_flush(hdump_writer *w) {

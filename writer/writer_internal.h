@@ -4,6 +4,7 @@
 
 #include "../common/internal.h"
 #include "../common/kernels.h"
+#include "../common/typecache.h"
 #include "hdump/writer.h"
 
 struct hdump_writer {
@@ -20,11 +21,7 @@ struct hdump_writer {
     uint64_t delivered; /* bytes the sink has accepted */
     uint64_t records;
 
-    /* The type cache: buckets x ways type addresses, most recent first;
-     * 0 marks an empty way (a nil type, address 0, is never written). */
-    uint64_t *tc;
-    uint32_t tc_buckets, tc_ways;
-    uint64_t tc_hits, tc_misses;
+    hdi_typecache tc;
 
     int finished;
     hdump_status finish_status;
@@ -34,9 +31,5 @@ struct hdump_writer {
 /* Records the first error (sticky) and returns its code. */
 HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset,
                                     uint64_t tag, const char *msg);
-
-/* 1 if `addr` is in the cache (and makes it most recent), 0 if not (and
- * inserts it as most recent, evicting the least recent of its bucket). */
-HDI_HIDDEN int hdi_typecache_lookup(hdump_writer *w, uint64_t addr, uint32_t hash);
 
 #endif

@@ -4,11 +4,14 @@
 #define HDUMP_HDUMP_H
 
 #include "hdump/alloc.h"
+#include "hdump/convert.h"
 #include "hdump/errors.h"
 #include "hdump/export.h"
+#include "hdump/gen.h"
 #include "hdump/reader.h"
 #include "hdump/record.h"
 #include "hdump/sink.h"
+#include "hdump/validate.h"
 #include "hdump/version.h"
 #include "hdump/writer.h"
 

@@ -1,0 +1,104 @@
+/* gen/layout.c: where objects go. Go's size classes, spans of whole pages,
+ * 64 MiB arenas from 0xc000000000, objects in span order and address order
+ * inside a span, some slots left free, large objects in spans of their own. */
+#include "gen_internal.h"
+
+/* Go's small size classes: object size and span size (Go 1.19 sizeclasses). */
+static const uint32_t class_size[] = {
+    8,     16,    24,    32,    48,    64,    80,    96,    112,   128,   144,   160,
+    176,   192,   208,   224,   240,   256,   288,   320,   352,   384,   416,   448,
+    480,   512,   576,   640,   704,   768,   896,   1024,  1152,  1280,  1408,  1536,
+    1792,  2048,  2304,  2688,  3072,  3200,  3456,  4096,  4864,  5376,  6144,  6528,
+    6784,  6912,  8192,  9472,  9728,  10240, 10880, 12288, 13568, 14336, 16384, 18432,
+    19072, 20480, 21760, 24576, 27264, 28672, 32768};
+static const uint32_t class_span[] = {
+    8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,
+    8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,
+    8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  8192,  16384, 8192,
+    16384, 8192,  16384, 8192,  24576, 16384, 24576, 8192,  24576, 16384, 24576, 32768,
+    40960, 49152, 8192,  57344, 49152, 40960, 32768, 24576, 40960, 57344, 16384, 73728,
+    57344, 40960, 65536, 24576, 81920, 57344, 32768};
+#define NCLASS (sizeof class_size / sizeof class_size[0])
+
+void hdi_gen_layout_init(gen_layout *l, const hdump_gen_opts *o) {
+    l->rng = o->seed * 0x2545f4914f6cdd1dull + 0x1234567u;
+    l->cursor = GEN_HEAP_START;
+    l->placed = 0;
+    l->span_bytes = 0;
+    l->nspans = 0;
+    l->span.nelem = 0;
+    l->span.slot = 0;
+}
+
+/* A size class index for the profile: small classes are far more common. */
+static size_t pick_class(gen_layout *l, hdump_gen_profile p) {
+    uint64_t r = gen_rand(&l->rng);
+    switch (p) {
+    case HDUMP_GEN_SMALL: return (size_t)(r % 18); /* 8 .. 256 */
+    case HDUMP_GEN_LARGE: return 31 + (size_t)(r % 13); /* 1 KiB .. 4 KiB */
+    default: {
+        /* geometric-ish: halve the weight every 8 classes */
+        size_t c = (size_t)(r % 24);
+        uint64_t r2 = r >> 8;
+        while (c + 8 < NCLASS && (r2 & 3) == 0) {
+            c += 8;
+            r2 >>= 2;
+        }
+        return c;
+    }
+    }
+}
+
+static int is_large(gen_layout *l, hdump_gen_profile p) {
+    uint64_t r = gen_rand(&l->rng) % 1000;
+    switch (p) {
+    case HDUMP_GEN_SMALL: return 0;
+    case HDUMP_GEN_LARGE: return r < 30;
+    default: return r < 10;
+    }
+}
+
+/* Puts a span of `bytes` at the cursor; a span never crosses an arena. */
+static uint64_t place(gen_layout *l, uint64_t bytes) {
+    uint64_t arena_end = (l->cursor - GEN_HEAP_START) / GEN_ARENA * GEN_ARENA + GEN_ARENA +
+                         GEN_HEAP_START;
+    if (l->cursor + bytes > arena_end && bytes <= GEN_ARENA) l->cursor = arena_end;
+    uint64_t base = l->cursor;
+    l->cursor += bytes;
+    l->span_bytes += bytes;
+    l->nspans++;
+    return base;
+}
+
+void hdi_gen_layout_next(gen_layout *l, hdump_gen_profile p, uint64_t *addr, uint64_t *size) {
+    for (;;) {
+        gen_span *s = &l->span;
+        while (s->slot < s->nelem) {
+            uint64_t slot = s->slot++;
+            /* One slot in eight is free, as in a heap that has been collected. */
+            if ((gen_rand(&l->rng) & 7) == 0 && s->nelem > 1) continue;
+            *addr = s->base + slot * s->elem;
+            *size = s->elem;
+            l->placed++;
+            return;
+        }
+        if (is_large(l, p)) {
+            /* > 32 KiB, rounded up to whole pages (docs/format.md §4 tag 1). */
+            /* The large profile has more, smaller large objects, so that ten
+             * million of them stay a dump of tens of GB, not terabytes. */
+            uint64_t max = p == HDUMP_GEN_LARGE ? (128u << 10) : GEN_LARGE_MAX;
+            uint64_t sz = 32768 + 8 + gen_rand(&l->rng) % (max - 32768 - 8);
+            sz = (sz + GEN_PAGE - 1) / GEN_PAGE * GEN_PAGE;
+            s->elem = sz;
+            s->nelem = 1;
+            s->bytes = sz;
+        } else {
+            size_t c = pick_class(l, p);
+            s->elem = class_size[c];
+            s->bytes = class_span[c];
+            s->nelem = s->bytes / s->elem;
+        }
+        s->base = place(l, s->bytes);
+        s->slot = 0;
+    }
+}
