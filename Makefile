@@ -1,7 +1,7 @@
 # hdump top-level Makefile: thin wrapper over CMake.
 #   make          configure and build (RelWithDebInfo) in build/
-#   make check    gcc build with warnings as errors + ctest, then the same
-#                 suite built with clang under ASan+UBSan + ctest
+#   make check    gcc build (-O2 -g) with warnings as errors + ctest, then the
+#                 same suite built with clang -O1 under ASan+UBSan + ctest
 #   make bench    Release build, then the benchmark
 #   make install  install build/ (PREFIX=/usr/local by default)
 # Missing Debian packages are installed first when running as root.
@@ -34,13 +34,13 @@ build: deps
 check: check-gcc check-asan
 
 check-gcc: deps
-	$(CMAKE) -S . -B build-check -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=gcc \
+	$(CMAKE) -S . -B build-check -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc \
 	  -DCMAKE_CXX_COMPILER=g++ -DHDUMP_WERROR=ON
 	$(CMAKE) --build build-check -j $(JOBS)
 	cd build-check && $(CTEST) --output-on-failure -j $(JOBS)
 
 check-asan: deps
-	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG='-g -O1' -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DHDUMP_WERROR=ON -DHDUMP_SANITIZE='address;undefined'
 	$(CMAKE) --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

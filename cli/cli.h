@@ -19,7 +19,12 @@ int cli_error_exit(hdump_status st);
 /* Prints "FILE: offset N: what (record R, tag T)" on stderr. */
 void cli_print_error(const char *path, const hdump_error *e);
 
+/* Size of `path` ("-" = standard input) if it is a regular file, else 0
+ * (for progress ETAs). */
+uint64_t cli_input_size(const char *path);
+
 int cmd_stats(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);

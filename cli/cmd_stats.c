@@ -1,27 +1,122 @@
-/* cli/cmd_stats.c: `hdump stats [--json] FILE`. */
+/* cli/cmd_stats.c: `hdump stats [--json] [--top N] FILE`. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 
 static const char help[] =
-    "usage: hdump stats [--json] FILE\n"
+    "usage: hdump stats [--json] [--top N] FILE\n"
     "\n"
     "Reads FILE ('-' = standard input) to the EOF record and prints, per record\n"
-    "tag, how many records there are and how many bytes they take.\n"
+    "tag, how many records there are and how many bytes they take; then a\n"
+    "histogram of object sizes (contents length, power-of-two buckets: 0, 1,\n"
+    "2-3, 4-7, ...; empty buckets left out) with the objects and bytes in each;\n"
+    "then the N largest objects (ties: the earlier record first).\n"
     "\n"
+    "  --top N  how many of the largest objects to list (default 10; 0: none)\n"
     "  --json   one JSON object: {\"version\", \"bytes\", \"records\": {tag: count},\n"
-    "           \"record_bytes\": {tag: bytes}}\n"
+    "           \"record_bytes\": {tag: bytes}, \"object_sizes\": [{\"min\", \"max\",\n"
+    "           \"count\", \"bytes\"}], \"largest\": [{\"addr\", \"size\", \"index\"}]};\n"
+    "           integers are JSON numbers, \"index\" is the record index\n"
     "\n"
-    "exit codes: 0 success, 1 malformed input (error on stderr), 2 usage or I/O\n";
+    "Memory stays bounded: the histogram has 65 buckets, the largest objects are\n"
+    "kept in a heap of N entries.\n"
+    "\n"
+    "exit codes: 0 success, 1 malformed input (error on stderr), 2 usage or I/O error\n";
+
+#define NBUCKETS 65 /* bucket 0: length 0; bucket k: [2^(k-1), 2^k - 1] */
+
+typedef struct big {
+    uint64_t size, index, addr;
+} big;
+
+/* a is "smaller" than b: evicted first. Equal sizes: the later record goes. */
+static int less(const big *a, const big *b) {
+    return a->size != b->size ? a->size < b->size : a->index > b->index;
+}
+
+/* A min-heap of at most `max` entries, grown on demand. */
+typedef struct top {
+    big *h;
+    size_t n, cap, max;
+} top;
+
+static void sift_down(top *t, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < t->n && less(&t->h[l], &t->h[m])) m = l;
+        if (r < t->n && less(&t->h[r], &t->h[m])) m = r;
+        if (m == i) return;
+        big x = t->h[i];
+        t->h[i] = t->h[m];
+        t->h[m] = x;
+        i = m;
+    }
+}
+
+/* Returns -1 when out of memory. */
+static int top_add(top *t, big b) {
+    if (t->max == 0) return 0;
+    if (t->n < t->max) {
+        if (t->n == t->cap) {
+            size_t cap = t->cap ? 2 * t->cap : 16;
+            if (cap > t->max) cap = t->max;
+            big *h = realloc(t->h, cap * sizeof *h);
+            if (h == NULL) return -1;
+            t->h = h;
+            t->cap = cap;
+        }
+        size_t i = t->n++;
+        t->h[i] = b;
+        while (i > 0 && less(&t->h[i], &t->h[(i - 1) / 2])) {
+            big x = t->h[i];
+            t->h[i] = t->h[(i - 1) / 2];
+            t->h[(i - 1) / 2] = x;
+            i = (i - 1) / 2;
+        }
+    } else if (less(&t->h[0], &b)) {
+        t->h[0] = b;
+        sift_down(t, 0);
+    }
+    return 0;
+}
+
+static int by_rank(const void *a, const void *b) {
+    const big *x = a, *y = b;
+    return less(y, x) ? -1 : less(x, y) ? 1 : 0;
+}
+
+static int bucket_of(uint64_t len) {
+    int k = 0;
+    while (len) {
+        k++;
+        len >>= 1;
+    }
+    return k;
+}
+
+static uint64_t bucket_min(int k) { return k == 0 ? 0 : (uint64_t)1 << (k - 1); }
+static uint64_t bucket_max(int k) {
+    return k == 0 ? 0 : k == 64 ? UINT64_MAX : ((uint64_t)1 << k) - 1;
+}
 
 int cmd_stats(int argc, char **argv) {
     int json = 0;
+    uint64_t ntop = 10;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
+        } else if (strcmp(argv[i], "--top") == 0) {
+            if (i + 1 >= argc || cli_parse_u64(argv[i + 1], &ntop) != 0 ||
+                ntop > (uint64_t)SIZE_MAX / sizeof(big)) {
+                fprintf(stderr, "hdump stats: --top needs a number\n\n%s", help);
+                return CLI_USAGE;
+            }
+            i++;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(help, stdout);
             return CLI_OK;
@@ -42,42 +137,92 @@ int cmd_stats(int argc, char **argv) {
     hdump_reader *r = cli_open(path, NULL);
     if (r == NULL) return CLI_USAGE;
     uint64_t count[HDUMP_TAG_COUNT] = {0}, bytes[HDUMP_TAG_COUNT] = {0};
+    uint64_t hcount[NBUCKETS] = {0}, hbytes[NBUCKETS] = {0};
+    top t = {NULL, 0, 0, (size_t)ntop};
+    cli_progress pr;
+    cli_progress_start(&pr, "stats", cli_input_size(path));
     hdump_record rec;
     hdump_status st;
+    int nomem = 0;
     do {
         st = hdump_reader_next(r, &rec);
         if (st < 0) break;
         count[rec.tag]++;
         bytes[rec.tag] += hdump_reader_offset(r) - rec.offset;
+        if (rec.tag == HDUMP_TAG_OBJECT) {
+            uint64_t len = rec.u.object.contents.len;
+            int k = bucket_of(len);
+            hcount[k]++;
+            hbytes[k] += len;
+            big b = {len, rec.index, rec.u.object.addr};
+            if (top_add(&t, b) < 0) {
+                nomem = 1;
+                break;
+            }
+        }
+        cli_progress_update(&pr, rec.index + 1, hdump_reader_offset(r));
     } while (st == HDUMP_OK);
-    if (st < 0) {
-        cli_print_error(path, hdump_reader_error(r));
-        int rc = cli_error_exit(st);
+    cli_progress_end(&pr);
+    if (nomem || st < 0) {
+        if (nomem) fprintf(stderr, "hdump stats: out of memory\n");
+        else cli_print_error(path, hdump_reader_error(r));
+        int rc = nomem ? CLI_USAGE : cli_error_exit(st);
         hdump_reader_free(r);
+        free(t.h);
         return rc;
     }
+    if (t.n) qsort(t.h, t.n, sizeof *t.h, by_rank);
     hdump_version v;
     hdump_reader_version(r, &v);
     uint64_t total = hdump_reader_offset(r), nrec = 0;
-    for (int t = 0; t < HDUMP_TAG_COUNT; t++) nrec += count[t];
+    for (int k = 0; k < HDUMP_TAG_COUNT; k++) nrec += count[k];
     if (json) {
         printf("{\"version\":\"%s\",\"bytes\":%" PRIu64 ",\"records\":{", hdump_version_name(v),
                total);
-        for (int t = 0; t < HDUMP_TAG_COUNT; t++)
-            printf("%s\"%s\":%" PRIu64, t ? "," : "", hdump_tag_name((uint64_t)t), count[t]);
+        for (int k = 0; k < HDUMP_TAG_COUNT; k++)
+            printf("%s\"%s\":%" PRIu64, k ? "," : "", hdump_tag_name((uint64_t)k), count[k]);
         printf("},\"record_bytes\":{");
-        for (int t = 0; t < HDUMP_TAG_COUNT; t++)
-            printf("%s\"%s\":%" PRIu64, t ? "," : "", hdump_tag_name((uint64_t)t), bytes[t]);
-        printf("}}\n");
+        for (int k = 0; k < HDUMP_TAG_COUNT; k++)
+            printf("%s\"%s\":%" PRIu64, k ? "," : "", hdump_tag_name((uint64_t)k), bytes[k]);
+        printf("},\"object_sizes\":[");
+        int first = 1;
+        for (int k = 0; k < NBUCKETS; k++) {
+            if (hcount[k] == 0) continue;
+            printf("%s{\"min\":%" PRIu64 ",\"max\":%" PRIu64 ",\"count\":%" PRIu64
+                   ",\"bytes\":%" PRIu64 "}",
+                   first ? "" : ",", bucket_min(k), bucket_max(k), hcount[k], hbytes[k]);
+            first = 0;
+        }
+        printf("],\"largest\":[");
+        for (size_t i = 0; i < t.n; i++)
+            printf("%s{\"addr\":%" PRIu64 ",\"size\":%" PRIu64 ",\"index\":%" PRIu64 "}",
+                   i ? "," : "", t.h[i].addr, t.h[i].size, t.h[i].index);
+        printf("]}\n");
     } else {
         printf("%s: %s, %" PRIu64 " bytes, %" PRIu64 " records\n", path, hdump_version_name(v),
                total, nrec);
         printf("%-18s %12s %14s\n", "tag", "records", "bytes");
-        for (int t = 0; t < HDUMP_TAG_COUNT; t++)
-            printf("%2d %-15s %12" PRIu64 " %14" PRIu64 "\n", t, hdump_tag_name((uint64_t)t),
-                   count[t], bytes[t]);
+        for (int k = 0; k < HDUMP_TAG_COUNT; k++)
+            printf("%2d %-15s %12" PRIu64 " %14" PRIu64 "\n", k, hdump_tag_name((uint64_t)k),
+                   count[k], bytes[k]);
         printf("%-18s %12s %14" PRIu64 "\n", "header", "", (uint64_t)HDUMP_HEADER_SIZE);
+        printf("\nobject sizes (contents bytes)\n");
+        printf("%12s %12s %12s %14s\n", "min", "max", "objects", "bytes");
+        for (int k = 0; k < NBUCKETS; k++)
+            if (hcount[k])
+                printf("%12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %14" PRIu64 "\n",
+                       bucket_min(k), bucket_max(k), hcount[k], hbytes[k]);
+        if (t.max) {
+            printf("\nlargest objects\n");
+            printf("%18s %14s %12s\n", "addr", "size", "record");
+            for (size_t i = 0; i < t.n; i++) {
+                char a[24];
+                snprintf(a, sizeof a, "0x%" PRIx64, t.h[i].addr);
+                printf("%18s %14" PRIu64 " %12" PRIu64 "\n", a, t.h[i].size, t.h[i].index);
+            }
+        }
     }
     hdump_reader_free(r);
+    free(t.h);
     return CLI_OK;
 }

@@ -162,7 +162,12 @@ static int step(hdump_gen *g, hdump_record *rec) {
         return 1;
     case PH_ITABS: {
         if (g->i >= GEN_NITABS) return 0;
-        uint64_t k = (g->i * 37 + g->o.seed) % GEN_NTYPES;
+        /* Two itabs in three name one of 16 hot types (cache hits); the rest
+         * walk the other 64 and come round again, five types to a bucket
+         * in all, so the 4-way cache evicts and some types are written
+         * again, as the runtime's dump allows. */
+        uint64_t k = g->i % 3 ? (g->i * 7 + g->o.seed) % 16
+                              : 16 + ((g->i / 3) * 5 + g->o.seed) % (GEN_NTYPES - 16);
         /* The runtime dumps an itab's type through the cache, then the itab. */
         if (!g->pending_itab) {
             g->pending_itab = 1;

@@ -61,39 +61,53 @@ hdump_status hdi_gen_fill(hdump_gen *g, uint8_t *p, uint64_t base, uint64_t len,
         g->fields = q;
     }
     uint64_t n = 0;
+    /* Word shapes; the kind numbers differ between go1.3 and go1.4. */
+    enum { PTR, STR, SLICE, IFACE, EFACE };
+    static const uint64_t k13[] = {HDUMP_FIELD_PTR, HDUMP_FIELD_GO13_STRING, HDUMP_FIELD_GO13_SLICE,
+                                   HDUMP_FIELD_GO13_IFACE, HDUMP_FIELD_GO13_EFACE};
+    static const uint64_t k14[] = {HDUMP_FIELD_PTR, 0, 0, HDUMP_FIELD_GO14_IFACE,
+                                   HDUMP_FIELD_GO14_EFACE};
     for (uint64_t i = 0; i < nwords; i++) {
         if (!((mask >> (i & 7)) & 1)) continue;
-        uint64_t kind = HDUMP_FIELD_PTR, words = 1;
+        int shape = PTR;
+        uint64_t words = 1;
         int next_set = i + 1 < nwords && ((mask >> ((i + 1) & 7)) & 1);
         if (g->version == HDUMP_GO1_4 && next_set && (i & 1) == 0) {
             uint64_t c = gen_rand(&g->rng) % 4;
-            if (c == 0) kind = HDUMP_FIELD_GO14_IFACE, words = 2;
-            if (c == 1) kind = HDUMP_FIELD_GO14_EFACE, words = 2;
+            if (c == 0) shape = IFACE, words = 2;
+            if (c == 1) shape = EFACE, words = 2;
         } else if (g->version == HDUMP_GO1_3 && next_set && (i & 1) == 0) {
             uint64_t c = gen_rand(&g->rng) % 8;
-            if (c == 0) kind = HDUMP_FIELD_GO13_STRING, words = 2;
-            if (c == 1 && i + 2 < nwords) kind = HDUMP_FIELD_GO13_SLICE, words = 3;
-            if (c == 2) kind = HDUMP_FIELD_GO13_IFACE, words = 2;
-            if (c == 3) kind = HDUMP_FIELD_GO13_EFACE, words = 2;
+            if (c == 0) shape = STR, words = 2;
+            if (c == 1 && i + 2 < nwords) shape = SLICE, words = 3;
+            if (c == 2) shape = IFACE, words = 2;
+            if (c == 3) shape = EFACE, words = 2;
         }
+        uint64_t kind = g->version == HDUMP_GO1_3 ? k13[shape] : k14[shape];
         uint8_t *w = p + i * 8;
         uint64_t tgt = hdi_gen_target(g, slo, shi);
         uint64_t tk = gen_rand(&g->rng) % GEN_NTYPES;
-        if (words == 1) {
-            put64(w, tgt);
-        } else if (kind == HDUMP_FIELD_GO13_STRING) {
+        switch (shape) {
+        case STR: /* data pointer, length */
             put64(w, tgt);
             put64(w + 8, tgt ? 1 + tk : 0);
-        } else if (kind == HDUMP_FIELD_GO13_SLICE) {
+            break;
+        case SLICE: /* data pointer, length, capacity */
             put64(w, tgt);
             put64(w + 8, tk);
             put64(w + 16, tk * 2);
-        } else if (kind == HDUMP_FIELD_GO14_IFACE || kind == HDUMP_FIELD_GO13_IFACE) {
+            break;
+        case IFACE: /* itab, data */
             put64(w, GEN_ITABS + (tk % GEN_NITABS) * 0x20);
             put64(w + 8, tgt);
-        } else { /* Eface: the type word, then data */
+            break;
+        case EFACE: /* type, data */
             put64(w, GEN_TYPES + tk * 0x60);
             put64(w + 8, tgt);
+            break;
+        default:
+            put64(w, tgt);
+            break;
         }
         g->fields[n].kind = kind;
         g->fields[n].offset = i * 8;

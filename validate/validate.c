@@ -1,4 +1,5 @@
-/* validate/validate.c: the validator's two passes and its public API.
+/* validate/validate.c: the validator's two passes and its public API
+ * (docs/format.md §5.6 lists the checks and what the real dumps show).
  *
  * Pass 1 runs the pull reader once (structure: everything docs/format.md §5
  * says the reader checks) and builds the tables (validate/index.c): objects,

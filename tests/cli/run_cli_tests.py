@@ -16,8 +16,12 @@ A case is a set of files next to each other, all named <case>.<what>:
                  PART is `file PATH`, `head N PATH` (first N bytes),
                  `skip N PATH` (all but the first N bytes) or
                  `bytes "LITERAL"` (Python bytes escapes: \\n \\x80 ...).
+  .setup         optional: argv lines (shlex, substituted like .cmd) run in
+                 order after .files and before the command; each must exit 0
   .stdin         optional: one line, the path of a file fed on standard input
                  (default: empty standard input)
+  .check         optional: argv lines run in order after the command (e.g.
+                 `cmp A B`, `$HDUMP validate $TMP/out.dump`); each must exit 0
   .exit          optional: the expected exit code (default 0)
   .stdout.exact / .stderr.exact    the stream must equal the file's content
   .stdout.glob  / .stderr.glob     the stream must match the file's content as
@@ -138,6 +142,34 @@ def first_diff(got, want):
     return "?"
 
 
+def run_steps(path, env, what, verbose):
+    """Runs the argv lines of a .setup or .check file; returns problems."""
+    problems = []
+    for lineno, line in enumerate(read_text(path).splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        argv = [subst(t, env) for t in shlex.split(line)]
+        if verbose:
+            print("   %s$ %s" % (what, " ".join(shlex.quote(a) for a in argv)))
+        try:
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=TIMEOUT,
+                               env=dict(os.environ, LC_ALL="C", LANG="C"))
+        except subprocess.TimeoutExpired:
+            problems.append("%s line %d: timed out after %d s" % (what, lineno, TIMEOUT))
+            break
+        except OSError as e:
+            problems.append("%s line %d: cannot run %s: %s" % (what, lineno, argv[0], e))
+            break
+        if p.returncode != 0:
+            out = normalize(p.stdout + p.stderr, env).strip()
+            problems.append("%s line %d (%s): exit code %d%s" % (
+                what, lineno, line, p.returncode, (": " + out[:300]) if out else ""))
+            break
+    return problems
+
+
 def run_case(base, name, env, set_exact, verbose):
     """Returns a list of problems (empty = pass)."""
     problems = []
@@ -146,6 +178,10 @@ def run_case(base, name, env, set_exact, verbose):
         raise CaseError("empty .cmd")
     if os.path.exists(base + ".files"):
         make_files(base + ".files", env)
+    if os.path.exists(base + ".setup"):
+        problems = run_steps(base + ".setup", env, "setup", verbose)
+        if problems:
+            return problems
     stdin = b""
     if os.path.exists(base + ".stdin"):
         stdin = load_bytes(subst(read_text(base + ".stdin").strip(), env))
@@ -181,6 +217,8 @@ def run_case(base, name, env, set_exact, verbose):
             if not fnmatch.fnmatchcase(got, pat):
                 problems.append("%s does not match %s: got %r" % (
                     stream, os.path.basename(glob), got[:300]))
+    if os.path.exists(base + ".check"):
+        problems += run_steps(base + ".check", env, "check", verbose)
     return problems
 
 

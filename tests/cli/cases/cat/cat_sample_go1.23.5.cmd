@@ -1,0 +1,1 @@
+$HDUMP cat $CORPUS/sample_go1.23.5.dump

@@ -1,0 +1,1 @@
+$HDUMP cat --bytes $TMP/small.dump

@@ -1,0 +1,1 @@
+$HDUMP cat $TMP/trunc.dump

@@ -1,0 +1,1 @@
+$HDUMP stats --json $TMP/small.dump

@@ -1,0 +1,1 @@
+$HDUMP rewrite $TMP/trunc.dump $TMP/out.dump

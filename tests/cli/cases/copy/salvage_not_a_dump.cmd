@@ -1,0 +1,1 @@
+$HDUMP salvage $TMP/x $TMP/out.dump

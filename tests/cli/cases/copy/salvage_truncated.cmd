@@ -1,0 +1,1 @@
+$HDUMP salvage $TMP/trunc.dump $TMP/out.dump

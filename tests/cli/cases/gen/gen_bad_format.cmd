@@ -1,0 +1,1 @@
+$HDUMP gen --format go1.8 -o $TMP/g.dump

@@ -1,0 +1,1 @@
+$HDUMP gen --objects 12x -o $TMP/g.dump

@@ -1,0 +1,1 @@
+$HDUMP gen --profile huge -o $TMP/g.dump

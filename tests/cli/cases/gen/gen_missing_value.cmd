@@ -1,0 +1,1 @@
+$HDUMP gen -o $TMP/g.dump --seed

@@ -1,0 +1,1 @@
+$HDUMP gen --objects -5 -o $TMP/g.dump

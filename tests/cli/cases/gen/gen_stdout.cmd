@@ -1,0 +1,1 @@
+$HDUMP gen --objects 20 -o -

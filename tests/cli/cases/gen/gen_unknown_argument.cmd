@@ -1,0 +1,1 @@
+$HDUMP gen --objcts 5

@@ -1,0 +1,1 @@
+$HDUMP roundtrip --objects 10 --via $TMP/no/such/dir
