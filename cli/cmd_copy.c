@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -69,6 +70,17 @@ static int run(int argc, char **argv, int salvage) {
         fprintf(stderr, "hdump %s: needs IN and OUT\n\n%s", cmd, help);
         return CLI_USAGE;
     }
+    struct stat si, so;
+    int in_regular = strcmp(in, "-") != 0 && stat(in, &si) == 0 && S_ISREG(si.st_mode);
+    if (in_regular && strcmp(out, "-") != 0 && stat(out, &so) == 0 && si.st_dev == so.st_dev &&
+        si.st_ino == so.st_ino) {
+        fprintf(stderr, "hdump %s: IN and OUT are the same file\n", cmd);
+        return CLI_USAGE;
+    }
+    if (strcmp(out, "-") == 0 && isatty(1)) {
+        fprintf(stderr, "hdump %s: refusing to write a binary dump to a terminal\n", cmd);
+        return CLI_USAGE;
+    }
     hdump_reader_opts ro;
     hdump_reader_opts_init(&ro);
     /* A copy needs whole ranges: keep them inline (a streaming input then
@@ -103,6 +115,8 @@ static int run(int argc, char **argv, int salvage) {
     hdump_writer *w;
     if (hdump_writer_new(&wo, hdump_sink_fd(fd), &w) != HDUMP_OK) {
         fprintf(stderr, "hdump %s: out of memory\n", cmd);
+        hdump_reader_free(r);
+        if (fd != 1) close(fd);
         return CLI_USAGE;
     }
     hdump_copy_report rep;
@@ -119,14 +133,18 @@ static int run(int argc, char **argv, int salvage) {
                 hdump_writer_error(w)->msg ? hdump_writer_error(w)->msg : hdump_status_str(st));
         rc = CLI_USAGE;
     } else if (salvage && !rep.complete) {
+        /* What was dropped: everything after the last complete record, up to
+         * the input's end (known for a file; else where reading stopped). */
+        uint64_t total = in_regular ? (uint64_t)si.st_size : rep.input_bytes;
+        if (rep.error.code == HDUMP_ERR_TRAILING && !in_regular) total = rep.error.offset;
+        uint64_t dropped = total > rep.good_bytes ? total - rep.good_bytes : 0;
         fprintf(stderr,
                 "%s: damage at offset %" PRIu64 ": %s (%s)\n"
-                "%s: kept %" PRIu64 " complete records (%" PRIu64 " bytes) and added EOF; dropped %" PRIu64
-                " bytes from offset %" PRIu64 "\n",
+                "%s: kept %" PRIu64 " complete records (%" PRIu64
+                " bytes) and added EOF; dropped %" PRIu64 " byte%s from offset %" PRIu64 "\n",
                 in, rep.error.offset, rep.error.msg ? rep.error.msg : "",
-                hdump_status_str(rep.error.code), out, rep.records - 1, rep.good_bytes,
-                rep.input_bytes > rep.good_bytes ? rep.input_bytes - rep.good_bytes : 0,
-                rep.good_bytes);
+                hdump_status_str(rep.error.code), out, rep.records - 1, rep.good_bytes, dropped,
+                dropped == 1 ? "" : "s", rep.good_bytes);
         rc = CLI_INVALID;
     } else if (salvage) {
         fprintf(stderr, "%s: no damage: %" PRIu64 " records copied\n", in, rep.records);

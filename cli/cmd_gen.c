@@ -33,7 +33,11 @@ int cmd_gen(int argc, char **argv) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(help, stdout);
             return CLI_OK;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "-o") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "hdump gen: -o needs a value\n");
+                return CLI_USAGE;
+            }
             out = argv[++i];
         } else {
             fprintf(stderr, "hdump gen: unknown argument '%s'\n\n%s", argv[i], help);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,11 @@ int cmd_roundtrip(int argc, char **argv) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(help, stdout);
             return CLI_OK;
-        } else if (strcmp(argv[i], "--via") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "--via") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "hdump roundtrip: --via needs a value\n");
+                return CLI_USAGE;
+            }
             via = argv[++i];
         } else {
             fprintf(stderr, "hdump roundtrip: unknown argument '%s'\n\n%s", argv[i], help);
@@ -153,6 +158,7 @@ int cmd_roundtrip(int argc, char **argv) {
             perror("pipe");
             return CLI_USAGE;
         }
+        signal(SIGPIPE, SIG_IGN); /* a failed write is reported, not fatal */
         f.go = go;
         f.fd = p[1];
         f.st = HDUMP_OK;
@@ -181,7 +187,10 @@ int cmd_roundtrip(int argc, char **argv) {
     double t_write = cli_now() - t0;
 
     hdump_gen *exp;
-    if (hdump_gen_new(&go, &exp) != HDUMP_OK) return CLI_USAGE;
+    if (hdump_gen_new(&go, &exp) != HDUMP_OK) {
+        fprintf(stderr, "hdump roundtrip: out of memory\n");
+        return CLI_USAGE;
+    }
     cli_progress pr;
     cli_progress_start(&pr, "roundtrip", 0);
     hdump_record want, got;
@@ -210,6 +219,10 @@ int cmd_roundtrip(int argc, char **argv) {
         rc = CLI_INVALID;
     }
     hdump_reader_free(r);
+    /* Close our end first: a writer thread blocked on a full pipe then fails
+     * with EPIPE instead of waiting for a reader that has stopped. */
+    if (fd >= 0) close(fd);
+    fd = -1;
     if (thread) {
         pthread_join(th, NULL);
         if (f.st != HDUMP_OK && rc == CLI_OK) rc = CLI_USAGE;
