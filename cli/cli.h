@@ -13,6 +13,10 @@
  * anything else is streamed. Prints the reason and returns NULL on failure. */
 hdump_reader *cli_open(const char *path, const hdump_reader_opts *o);
 
+/* The varint kernel the user asked for with HDUMP_KERNEL, or NULL (best).
+ * The library never reads the environment; the tool passes it on. */
+const char *cli_kernel(void);
+
 /* Exit code for a reader error: 2 for I/O, out of memory or misuse, else 1. */
 int cli_error_exit(hdump_status st);
 

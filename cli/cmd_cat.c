@@ -495,6 +495,7 @@ int cmd_cat(int argc, char **argv) {
     }
     hdump_reader_opts ro;
     hdump_reader_opts_init(&ro);
+    ro.kernel = cli_kernel();
     if (c.bytes) {
         /* Every range is printed whole: a streaming input keeps it inline
          * (one record at a time, up to max_record_bytes). */

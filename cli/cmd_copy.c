@@ -83,6 +83,7 @@ static int run(int argc, char **argv, int salvage) {
     }
     hdump_reader_opts ro;
     hdump_reader_opts_init(&ro);
+    ro.kernel = cli_kernel();
     /* A copy needs whole ranges: keep them inline (a streaming input then
      * holds one record at a time, up to max_record_bytes). */
     ro.inline_max = UINT64_MAX;
@@ -110,6 +111,7 @@ static int run(int argc, char **argv, int salvage) {
     }
     hdump_writer_opts wo;
     hdump_writer_opts_init(&wo);
+    wo.kernel = cli_kernel();
     wo.version = v;
     wo.buffer_size = 1 << 16;
     hdump_writer *w;

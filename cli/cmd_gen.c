@@ -59,10 +59,19 @@ int cmd_gen(int argc, char **argv) {
     hdump_writer *w;
     hdump_writer_opts wo;
     hdump_writer_opts_init(&wo);
+    wo.kernel = cli_kernel();
     wo.version = go.version;
     wo.buffer_size = 1 << 16;
-    if (hdump_gen_new(&go, &g) != HDUMP_OK || hdump_writer_new(&wo, hdump_sink_fd(fd), &w) != HDUMP_OK) {
-        fprintf(stderr, "hdump gen: out of memory\n");
+    hdump_status cs = hdump_gen_new(&go, &g);
+    if (cs == HDUMP_OK) {
+        cs = hdump_writer_new(&wo, hdump_sink_fd(fd), &w);
+        if (cs != HDUMP_OK) hdump_gen_free(g);
+    }
+    if (cs != HDUMP_OK) {
+        fprintf(stderr, "hdump gen: %s\n",
+                cs == HDUMP_ERR_UNSUPPORTED ? "HDUMP_KERNEL names an unknown kernel, or one this CPU cannot run"
+                                            : hdump_status_str(cs));
+        if (fd != 1) close(fd);
         return CLI_USAGE;
     }
     cli_progress pr;

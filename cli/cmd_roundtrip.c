@@ -88,6 +88,7 @@ static hdump_status write_all(const hdump_gen_opts *go, hdump_sink sink) {
     hdump_writer *w;
     hdump_writer_opts wo;
     hdump_writer_opts_init(&wo);
+    wo.kernel = cli_kernel();
     wo.version = go->version;
     hdump_status st = hdump_gen_new(go, &g);
     if (st != HDUMP_OK) return st;
@@ -132,6 +133,7 @@ int cmd_roundtrip(int argc, char **argv) {
     double t0 = cli_now();
     hdump_reader_opts ro;
     hdump_reader_opts_init(&ro);
+    ro.kernel = cli_kernel();
     /* Objects are at most 1 MiB: keep every range inline so each is compared
      * byte for byte, in a buffer that stays a few MiB. */
     ro.buffer_size = 4u << 20;
@@ -146,6 +148,7 @@ int cmd_roundtrip(int argc, char **argv) {
     if (strcmp(via, "memory") == 0) {
         hdump_writer_opts wo;
         hdump_writer_opts_init(&wo);
+    wo.kernel = cli_kernel();
         wo.version = go.version;
         hdump_sink s = {pump_sink, &q};
         if ((st = hdump_gen_new(&go, &q.g)) == HDUMP_OK && (st = hdump_writer_new(&wo, s, &q.w)) == HDUMP_OK) {

@@ -81,6 +81,7 @@ int cmd_validate(int argc, char **argv) {
     int json = 0;
     hdump_validate_opts o;
     hdump_validate_opts_init(&o);
+    o.reader.kernel = cli_kernel();
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--strict") == 0) {
             o.reader.strict = 1;

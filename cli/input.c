@@ -1,5 +1,6 @@
 /* cli/input.c: opening inputs and reporting reader errors. */
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,7 +10,18 @@
 
 #include "cli.h"
 
+const char *cli_kernel(void) {
+    const char *k = getenv("HDUMP_KERNEL");
+    return k && *k ? k : NULL;
+}
+
 hdump_reader *cli_open(const char *path, const hdump_reader_opts *o) {
+    hdump_reader_opts d;
+    if (o == NULL) {
+        hdump_reader_opts_init(&d);
+        d.kernel = cli_kernel();
+        o = &d;
+    }
     hdump_reader *r = NULL;
     hdump_status st;
     if (strcmp(path, "-") == 0) {
@@ -37,7 +49,11 @@ hdump_reader *cli_open(const char *path, const hdump_reader_opts *o) {
         }
     }
     if (st < 0) {
-        fprintf(stderr, "hdump: %s: cannot open: %s\n", path, hdump_status_str(st));
+        if (st == HDUMP_ERR_UNSUPPORTED)
+            fprintf(stderr, "hdump: HDUMP_KERNEL=%s: unknown kernel, or one this CPU cannot run\n",
+                    o->kernel ? o->kernel : "");
+        else
+            fprintf(stderr, "hdump: %s: cannot open: %s\n", path, hdump_status_str(st));
         return NULL;
     }
     return r;

@@ -6,7 +6,7 @@
 #include "../common/typecache.h"
 #include "hdump/gen.h"
 
-/* ---- Address map of a generated dump (docs/format.md §8) ---- */
+/* ---- Address map of a generated dump (docs/generator.md) ---- */
 #define GEN_HEAP_START 0xc000000000ull  /* first 64 MiB arena                       */
 #define GEN_ARENA 0x4000000ull           /* 64 MiB                                   */
 #define GEN_PAGE 8192u
