@@ -6,8 +6,8 @@
 
 #define PUT_AS(TAG, MEMBER, VAL)                 \
     do {                                         \
+        /* only the member the tag names is read */ \
         hdump_record rec_;                       \
-        memset(&rec_, 0, sizeof rec_);           \
         rec_.tag = (TAG);                        \
         if ((VAL) == NULL) return HDUMP_ERR_USAGE; \
         rec_.u.MEMBER = *(VAL);                  \
@@ -16,13 +16,7 @@
 
 hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr, const void *contents,
                                      size_t len, const hdump_fields *fields) {
-    hdump_object o;
-    memset(&o, 0, sizeof o);
-    o.addr = addr;
-    o.contents.ptr = contents;
-    o.contents.len = len;
-    if (fields) o.fields = *fields;
-    PUT_AS(HDUMP_TAG_OBJECT, object, &o);
+    return hdi_wr_object(w, addr, contents, len, fields);
 }
 
 hdump_status hdump_writer_put_otherroot(hdump_writer *w, const hdump_otherroot *r) {

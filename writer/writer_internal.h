@@ -28,6 +28,10 @@ struct hdump_writer {
     hdump_error err;
 };
 
+/* The object fast path behind hdump_writer_put_object and hdump_writer_put. */
+HDI_HIDDEN hdump_status hdi_wr_object(hdump_writer *w, uint64_t addr, const void *contents,
+                                      uint64_t len, const hdump_fields *f);
+
 /* Records the first error (sticky) and returns its code. */
 HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset,
                                     uint64_t tag, const char *msg);
