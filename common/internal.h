@@ -53,6 +53,13 @@ HDI_HIDDEN void hdi_alloc_resolve(hdump_alloc *dst, const hdump_alloc *a);
 HDI_HIDDEN hdump_status hdi_grow(const hdump_alloc *a, void **p, size_t *n_cap, size_t size,
                                  size_t need, size_t max);
 
+/* ---- Whole-file mappings (common/mapfile.c) ---- */
+
+/* Maps a regular file read-only (an empty file gives data NULL, len 0).
+ * Returns HDUMP_ERR_IO when it cannot be opened, stat'ed or mapped. */
+HDI_HIDDEN hdump_status hdi_map_file(const char *path, const uint8_t **data, size_t *len);
+HDI_HIDDEN void hdi_unmap_file(const uint8_t *data, size_t len);
+
 /* ---- Versions and names (common/names.c) ---- */
 
 /* Parses a 16-byte header. Returns the version, or 0 if it is not one. */

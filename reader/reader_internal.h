@@ -42,7 +42,7 @@ struct hdump_reader {
     size_t nframes_cur; /* memprof frames decoded so far in this record */
 
     /* mmap */
-    void *map;
+    const uint8_t *map;
     size_t map_len;
 
     /* Arrays a record's lists are decoded into; at most lim.max_fields. */

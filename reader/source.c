@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,7 +67,7 @@ void hdump_reader_free(hdump_reader *r) {
     if (r->buf) a.free(a.ctx, r->buf, r->cap);
     if (r->fields) a.free(a.ctx, r->fields, r->fields_cap * sizeof *r->fields);
     if (r->frames) a.free(a.ctx, r->frames, r->frames_cap * sizeof *r->frames);
-    if (r->map) munmap(r->map, r->map_len);
+    hdi_unmap_file(r->map, r->map_len);
     a.free(a.ctx, r, sizeof *r);
 }
 
@@ -94,26 +93,12 @@ hdump_status hdump_reader_new_mmap(const hdump_reader_opts *o, const char *path,
                                    hdump_reader **out) {
     if (out != NULL) *out = NULL;
     if (path == NULL || out == NULL) return HDUMP_ERR_USAGE;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return HDUMP_ERR_IO;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SIZE_MAX) {
-        close(fd);
-        return HDUMP_ERR_IO;
-    }
-    size_t len = (size_t)st.st_size;
-    void *map = NULL;
-    if (len > 0) {
-        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED) {
-            close(fd);
-            return HDUMP_ERR_IO;
-        }
-    }
-    close(fd);
+    const uint8_t *map;
+    size_t len;
+    HDI_TRY(hdi_map_file(path, &map, &len));
     hdump_status s = hdump_reader_new_mem(o, map, len, out);
     if (s != HDUMP_OK) {
-        if (map) munmap(map, len);
+        hdi_unmap_file(map, len);
         return s;
     }
     (*out)->map = map;

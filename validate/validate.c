@@ -13,7 +13,6 @@
  * tables are partial and its findings would be noise. */
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -397,25 +396,10 @@ hdump_status hdump_validate_path(const hdump_validate_opts *o, const char *path,
     memset(out, 0, sizeof *out);
     out->error.tag = UINT64_MAX;
     if (path == NULL) return HDUMP_ERR_USAGE;
-    /* As reader/source.c's mmap source: read-only private mapping. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return HDUMP_ERR_IO;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SIZE_MAX) {
-        close(fd);
-        return HDUMP_ERR_IO;
-    }
-    size_t len = (size_t)st.st_size;
-    void *map = NULL;
-    if (len > 0) {
-        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED) {
-            close(fd);
-            return HDUMP_ERR_IO;
-        }
-    }
-    close(fd);
+    const uint8_t *map;
+    size_t len;
+    HDI_TRY(hdi_map_file(path, &map, &len));
     hdump_status s = hdump_validate_mem(o, map, len, out);
-    if (map != NULL) munmap(map, len);
+    hdi_unmap_file(map, len);
     return s;
 }
