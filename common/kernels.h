@@ -4,31 +4,72 @@
  * varints); one value at a time is always the inline scalar path in
  * varint.h. The scalar kernel is always built, is last in the registry and is
  * the reference every other kernel must match byte for byte. A writer or
- * reader picks its kernel when it is created and keeps it. */
+ * reader picks its kernel when it is created and keeps it.
+ *
+ * Kernels (each its own translation unit, built with its own ISA flags; see
+ * the kernel block of the root CMakeLists.txt):
+ *   avx512  encode: AVX-512 VBMI multishift + VBMI2 vpcompressb, 8 values a
+ *                   step (4 a step when one is >= 2^56);
+ *           decode: 64-byte (masked) windows, vpmovb2m continuation mask,
+ *                   bulk widening of 1-byte runs, BMI2 pext for longer values.
+ *   avx2    encode: bulk packing of runs of values < 128, else the clz
+ *                   byte loop (no pdep: AVX2 runs on Zen 1/2);
+ *           decode: 32-byte windows, movemask of continuation bits, bulk
+ *                   widening of 1-byte runs, shift-and-merge for longer values.
+ *   bmi2    encode: clz length + pdep + continuation bits, 1-byte fast path;
+ *           decode: 8-byte load + pext while 8 bytes remain, else scalar.
+ *   scalar  the reference byte loops (varint.h).
+ *
+ * Slop contract (HDUMP_VARINT_SLOP, hdump/kernel.h): an encoder may write up
+ * to HDUMP_VARINT_SLOP bytes past the encoded end, so callers give
+ * 10*n + HDUMP_VARINT_SLOP bytes. (The kernels in this tree in fact never store
+ * at or past dst + 10*n: writer/writer.c's memstats path, which checks for
+ * only 10*n bytes, relies on that until it reserves the slop; the test
+ * checks it.) A decoder never reads at or past src + avail: windows at the
+ * end of the input are masked loads or the scalar path. */
 #ifndef HDUMP_COMMON_KERNELS_H
 #define HDUMP_COMMON_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hdump/kernel.h"
 #include "internal.h"
 
 typedef struct hdi_varint_kernel {
     const char *name;
     /* 1 if this CPU can run the kernel. */
     int (*supported)(void);
-    /* Encodes src[0..n) at dst. REQUIRES: 10*n writable bytes at dst.
-     * Returns the bytes written. */
+    /* Encodes src[0..n) at dst. REQUIRES: 10*n + HDUMP_VARINT_SLOP writable
+     * bytes at dst (see the slop contract above). Returns the bytes written
+     * (the encoded length). */
     size_t (*encode)(uint8_t *dst, const uint64_t *src, size_t n);
-    /* Decodes n uvarints from src[0..avail) into dst. Returns the bytes
-     * consumed, or 0 when the run is truncated or malformed (the caller then
-     * redoes the run one value at a time to find and report the bad one). */
+    /* Decodes n uvarints from src[0..avail) into dst, reading nothing at or
+     * past src + avail. Returns the bytes consumed, or 0 when the run is
+     * truncated or malformed (the caller then redoes the run one value at a
+     * time to find and report the bad one). n = 0 also returns 0. */
     size_t (*decode)(uint64_t *dst, size_t n, const uint8_t *src, size_t avail);
 } hdi_varint_kernel;
 
-/* NULL-terminated, best first; the scalar kernel is last. */
+/* NULL-terminated, best first; the scalar kernel is last. Only the kernels
+ * this build compiled are listed (HDUMP_SIMD). */
 HDI_HIDDEN extern const hdi_varint_kernel *const hdi_varint_kernels[];
 HDI_HIDDEN extern const hdi_varint_kernel hdi_varint_scalar;
+#if defined(HDUMP_KERNEL_BMI2)
+HDI_HIDDEN extern const hdi_varint_kernel hdi_varint_bmi2;
+#endif
+#if defined(HDUMP_KERNEL_AVX2)
+HDI_HIDDEN extern const hdi_varint_kernel hdi_varint_avx2;
+#endif
+#if defined(HDUMP_KERNEL_AVX512)
+HDI_HIDDEN extern const hdi_varint_kernel hdi_varint_avx512;
+#endif
+
+/* The scalar routines, shared by kernels that vectorize only one direction
+ * or fall back for tails. */
+HDI_HIDDEN size_t hdi_varint_scalar_encode(uint8_t *dst, const uint64_t *src, size_t n);
+HDI_HIDDEN size_t hdi_varint_scalar_decode(uint64_t *dst, size_t n, const uint8_t *src,
+                                           size_t avail);
 
 /* name NULL = the best kernel this CPU supports; an unknown name, or one this
  * CPU cannot run, is HDUMP_ERR_UNSUPPORTED. */

@@ -1,16 +1,17 @@
-/* common/varint_scalar.c: the reference varint kernel (plain C, any CPU). */
+/* common/varint_scalar.c: the reference varint kernel (plain C, any CPU).
+ * It writes exactly the encoded bytes (no slop) and reads only src[0..avail). */
 #include "kernels.h"
 #include "varint.h"
 
 static int scalar_supported(void) { return 1; }
 
-static size_t scalar_encode(uint8_t *dst, const uint64_t *src, size_t n) {
+size_t hdi_varint_scalar_encode(uint8_t *dst, const uint64_t *src, size_t n) {
     uint8_t *p = dst;
     for (size_t i = 0; i < n; i++) p += hdi_uvarint_put(p, src[i]);
     return (size_t)(p - dst);
 }
 
-static size_t scalar_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t avail) {
+size_t hdi_varint_scalar_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t avail) {
     size_t used = 0;
     for (size_t i = 0; i < n; i++) {
         int nc;
@@ -21,5 +22,5 @@ static size_t scalar_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t 
     return used;
 }
 
-const hdi_varint_kernel hdi_varint_scalar = {"scalar", scalar_supported, scalar_encode,
-                                             scalar_decode};
+const hdi_varint_kernel hdi_varint_scalar = {"scalar", scalar_supported, hdi_varint_scalar_encode,
+                                             hdi_varint_scalar_decode};

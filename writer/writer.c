@@ -227,7 +227,7 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
         }
         case HDI_OP_MEMSTATS: {
             const uint64_t *v = ((const hdump_memstats *)(const void *)at)->v;
-            if (w->cap - w->n >= HDUMP_MEMSTATS_COUNT * HDI_UVARINT_MAX) {
+            if (w->cap - w->n >= HDUMP_MEMSTATS_COUNT * HDI_UVARINT_MAX + HDUMP_VARINT_SLOP) {
                 w->n += w->kern->encode(w->buf + w->n, v, HDUMP_MEMSTATS_COUNT);
             } else {
                 for (size_t i = 0; i < HDUMP_MEMSTATS_COUNT; i++) HDI_TRY(wr_u(w, v[i], tag));

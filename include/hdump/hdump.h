@@ -8,6 +8,7 @@
 #include "hdump/errors.h"
 #include "hdump/export.h"
 #include "hdump/gen.h"
+#include "hdump/kernel.h"
 #include "hdump/reader.h"
 #include "hdump/record.h"
 #include "hdump/sink.h"

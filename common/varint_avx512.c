@@ -1,0 +1,243 @@
+/* common/varint_avx512.c: the AVX-512 varint kernel (built with -mavx512f
+ * -mavx512bw -mavx512vbmi -mavx512vbmi2 -mbmi2; needs all five, BMI2 with
+ * fast pdep/pext).
+ *
+ * encode: 8 values a step. All < 128: one vpmovqb, 8 bytes out. All < 2^56:
+ *         vpmultishiftqb spreads each value's 7-bit groups into the bytes of
+ *         its qword, vptestmb marks the non-zero groups, a few scalar mask ops
+ *         give each value's length and continuation bytes, vpcompressb
+ *         (VBMI2) packs the bytes and one 64-byte store writes them (a full
+ *         step holds 80 bytes of budget, so the store never reaches
+ *         dst + 10*n). Otherwise two 4-value halves with 16 bytes a value
+ *         (10-byte values) and a masked store. The last n % 8 values use
+ *         masked loads and masked stores. Nothing is stored at or past
+ *         dst + 10*n.
+ * decode: 64-byte windows while 80 bytes remain (a value starting in the
+ *         window is read as 10 bytes); the last < 80 bytes take the scalar
+ *         path, so nothing at or past src + avail is read. vpmovb2m gives the
+ *         continuation mask; value ends are its zero bits, walked with
+ *         tzcnt/blsr (one-cycle loop-carried chain). A window of 64 1-byte
+ *         values, or a run of >= 8 inside one, is widened 8 at a time
+ *         (vpmovzxbq); while 8 ends remain in the window, 8 values at a time
+ *         are decoded in vector registers (dec8: pdep picks their ends,
+ *         vpcompressb lists them, vpermb gathers each value into a qword,
+ *         multiply-adds merge the 7-bit groups) when all are <= 8 bytes;
+ *         every other value is decoded without branches: pext of 8 bytes
+ *         (bzhi mask by length) plus bytes 8 and 9 for 9-10-byte values.
+ *         Malformed values (> 10 bytes, 10th byte > 1) return 0. */
+#include <immintrin.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "kernels.h"
+#include "varint.h"
+
+#define LO7 0x7f7f7f7f7f7f7f7fULL
+
+static int avx512_supported(void) {
+    const unsigned need = HDI_CPU_AVX512F | HDI_CPU_AVX512BW | HDI_CPU_AVX512VBMI |
+                          HDI_CPU_AVX512VBMI2 | HDI_CPU_BMI2_FAST;
+    return (hdi_cpu_features() & need) == need;
+}
+
+/* ---- encode ---- */
+
+/* Encodes the 4 values in lanes 0..3 of v4 (lanes >= cnt ignored), up to 10
+ * bytes each, with a masked store of exactly the encoded bytes. */
+static inline uint8_t *enc4(uint8_t *p, __m256i v4, unsigned cnt) {
+    /* Each 128-bit lane holds the value twice: the low qword yields groups
+     * 0-7 (bit offsets 0..49), the high qword groups 8 and 9 (56, 63). */
+    const __m512i dup = _mm512_set_epi64(3, 3, 2, 2, 1, 1, 0, 0);
+    const __m512i ctrl = _mm512_set_epi64(0x3f38, 0x312a231c150e0700, 0x3f38, 0x312a231c150e0700,
+                                          0x3f38, 0x312a231c150e0700, 0x3f38, 0x312a231c150e0700);
+    const __m512i and7 = _mm512_set_epi64(0x017f, (long long)LO7, 0x017f, (long long)LO7, 0x017f,
+                                          (long long)LO7, 0x017f, (long long)LO7);
+    __m512i v = _mm512_permutexvar_epi64(dup, _mm512_castsi256_si512(v4));
+    __m512i g = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl, v), and7);
+    uint64_t t = _mm512_test_epi8_mask(g, g) | 0x0001000100010001ULL;
+    t |= (t >> 1) & 0x7fff7fff7fff7fffULL; /* smear down inside each 16-bit lane */
+    t |= (t >> 2) & 0x3fff3fff3fff3fffULL;
+    t |= (t >> 4) & 0x0fff0fff0fff0fffULL;
+    t |= (t >> 8) & 0x00ff00ff00ff00ffULL;
+    uint64_t cont = (t >> 1) & 0x7fff7fff7fff7fffULL;
+    uint64_t keep = cnt >= 4 ? t : t & ((1ULL << (16 * cnt)) - 1);
+    __m512i x = _mm512_or_si512(g, _mm512_maskz_mov_epi8(cont, _mm512_set1_epi8((char)0x80)));
+    __m512i y = _mm512_maskz_compress_epi8(keep, x);
+    unsigned len = (unsigned)__builtin_popcountll(keep);
+    _mm512_mask_storeu_epi8(p, (1ULL << len) - 1, y); /* len <= 40 */
+    return p + len;
+}
+
+/* Encodes src[0..cnt), cnt 1..8. */
+static inline uint8_t *enc8(uint8_t *p, const uint64_t *src, unsigned cnt) {
+    const __mmask8 lanes = (__mmask8)((1u << cnt) - 1);
+    __m512i v = cnt == 8 ? _mm512_loadu_si512(src) : _mm512_maskz_loadu_epi64(lanes, src);
+    __mmask8 small = _mm512_cmplt_epu64_mask(v, _mm512_set1_epi64(0x80));
+    if ((small & lanes) == lanes) {
+        if (cnt == 8) {
+            _mm_storel_epi64((__m128i *)(void *)p, _mm512_cvtepi64_epi8(v));
+        } else {
+            _mm512_mask_cvtepi64_storeu_epi8(p, lanes, v);
+        }
+        return p + cnt;
+    }
+    __mmask8 big = _mm512_cmpge_epu64_mask(v, _mm512_set1_epi64(1LL << 56));
+    if ((big & lanes) != 0) {
+        p = enc4(p, _mm512_castsi512_si256(v), cnt);
+        if (cnt > 4) p = enc4(p, _mm512_extracti64x4_epi64(v, 1), cnt - 4);
+        return p;
+    }
+    const __m512i ctrl = _mm512_set1_epi64(0x312a231c150e0700); /* 0,7,..,49 */
+    __m512i g = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl, v),
+                                 _mm512_set1_epi8(0x7f));
+    uint64_t t = _mm512_test_epi8_mask(g, g) | 0x0101010101010101ULL;
+    t |= (t >> 1) & 0x7f7f7f7f7f7f7f7fULL; /* smear down inside each byte lane */
+    t |= (t >> 2) & 0x3f3f3f3f3f3f3f3fULL;
+    t |= (t >> 4) & 0x0f0f0f0f0f0f0f0fULL;
+    uint64_t cont = (t >> 1) & 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t keep = cnt == 8 ? t : t & ((1ULL << (8 * cnt)) - 1);
+    __m512i x = _mm512_or_si512(g, _mm512_maskz_mov_epi8(cont, _mm512_set1_epi8((char)0x80)));
+    __m512i y = _mm512_maskz_compress_epi8(keep, x);
+    unsigned len = (unsigned)__builtin_popcountll(keep);
+    if (cnt == 8) {
+        _mm512_storeu_si512(p, y); /* 64 <= the 80 bytes this step may use */
+    } else {
+        _mm512_mask_storeu_epi8(p, (1ULL << len) - 1, y); /* len <= 56 */
+    }
+    return p + len;
+}
+
+static size_t avx512_encode(uint8_t *dst, const uint64_t *src, size_t n) {
+    uint8_t *p = dst;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) p = enc8(p, src + i, 8);
+    if (i < n) p = enc8(p, src + i, (unsigned)(n - i));
+    return (size_t)(p - dst);
+}
+
+/* ---- decode ---- */
+
+/* dst[0..k) = p[0..k), zero-extended; reads only p[0..k). */
+static inline void widen(uint64_t *dst, const uint8_t *p, size_t k) {
+    size_t j = 0;
+    for (; j + 8 <= k; j += 8)
+        _mm512_storeu_si512(dst + j, _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(p + j))));
+    if (j < k) {
+        __mmask8 m = (__mmask8)((1u << (k - j)) - 1);
+        __m128i b = _mm512_castsi512_si128(_mm512_maskz_loadu_epi8((__mmask64)m, p + j));
+        _mm512_mask_storeu_epi64(dst + j, m, _mm512_cvtepu8_epi64(b));
+    }
+}
+
+/* Decodes the 8 values whose ends are the 8 lowest set bits of `ends`, the
+ * first starting at byte `start` of the window, into dst[0..8): vpcompressb
+ * gathers the end positions, vpermb moves each value's bytes into its own
+ * qword, and two multiply-adds merge the 7-bit groups. Returns 0 (dst
+ * untouched) when one of them is longer than 8 bytes. REQUIRES: popcount(ends)
+ * >= 8, every bit of ends >= start. */
+static inline int dec8(uint64_t *dst, __m512i win, uint64_t ends, unsigned start) {
+    const __m512i iota = _mm512_set_epi64(0x3f3e3d3c3b3a3938, 0x3736353433323130, 0x2f2e2d2c2b2a2928,
+                                          0x2726252423222120, 0x1f1e1d1c1b1a1918, 0x1716151413121110,
+                                          0x0f0e0d0c0b0a0908, 0x0706050403020100);
+    const __m512i spread = _mm512_set_epi64(0x0707070707070707, 0x0606060606060606, 0x0505050505050505,
+                                            0x0404040404040404, 0x0303030303030303, 0x0202020202020202,
+                                            0x0101010101010101, 0x0000000000000000);
+    const __m512i lane_iota = _mm512_set1_epi64(0x0706050403020100);
+    uint64_t e8 = _pdep_u64(0xff, ends);
+    __m512i epos = _mm512_maskz_compress_epi8(e8, iota); /* bytes 0..7: the ends */
+    __m128i e = _mm512_castsi512_si128(epos);
+    /* starts: s0 = start, s_j = e_{j-1} + 1 (byte arithmetic wraps) */
+    __m128i st = _mm_add_epi8(_mm_add_epi8(_mm_bslli_si128(e, 1), _mm_set1_epi8(1)),
+                              _mm_cvtsi32_si128((int)((start - 1) & 0xff)));
+    __m512i S = _mm512_permutexvar_epi8(spread, _mm512_castsi128_si512(st));
+    __m512i E = _mm512_permutexvar_epi8(spread, epos);
+    __m512i idx = _mm512_add_epi8(S, lane_iota);
+    /* byte 7 of a lane still before its end: that value is > 8 bytes */
+    if (_mm512_cmplt_epu8_mask(idx, E) & 0x8080808080808080ULL) return 0;
+    __mmask64 in = _mm512_cmple_epu8_mask(idx, E);
+    __m512i b = _mm512_and_si512(_mm512_maskz_permutexvar_epi8(in, idx, win),
+                                 _mm512_set1_epi8(0x7f));
+    /* 16-bit: b0 | b1 << 7; 32-bit: w0 + w1 << 14; 64-bit: d0 | d1 << 28 */
+    __m512i x = _mm512_ternarylogic_epi64(_mm512_set1_epi16((short)0xff80), _mm512_srli_epi16(b, 1),
+                                          b, 0xca);
+    x = _mm512_madd_epi16(x, _mm512_set1_epi32(0x40000001));
+    x = _mm512_ternarylogic_epi64(_mm512_set1_epi64(0x0fffffff), x, _mm512_srli_epi64(x, 4), 0xca);
+    _mm512_storeu_si512(dst, x);
+    return 1;
+}
+
+/* Window size and the bytes a window needs past its end: a value starting
+ * at byte 63 is read as 8 + 2 bytes. */
+#define WIN 64
+#define WIN_NEED (WIN + 16)
+
+static size_t avx512_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t avail) {
+    size_t used = 0, i = 0;
+    while (i < n && avail - used >= WIN_NEED) {
+        const uint8_t *p = src + used;
+        __m512i win = _mm512_loadu_si512(p);
+        uint64_t cont = _mm512_movepi8_mask(win);
+        if (cont == 0) { /* 64 one-byte values */
+            size_t k = n - i < WIN ? n - i : WIN;
+            widen(dst + i, p, k);
+            i += k;
+            used += k;
+            continue;
+        }
+        /* Walk the value ends (zero bits of cont); the loop-carried chain is
+         * one blsr, so values overlap. Every value is decoded branch-free as
+         * an 8-byte pext plus bytes 8 and 9 (9-10-byte values). */
+        uint64_t ends = ~cont;
+        unsigned start = 0, single = 0;
+        while (ends != 0 && i < n) {
+            if (single == 0 && i + 8 <= n && __builtin_popcountll(ends) >= 8 &&
+                ((ends >> start) & 0xff) != 0xff) {
+                if (dec8(dst + i, win, ends, start)) {
+                    uint64_t e8 = _pdep_u64(0xff, ends);
+                    ends ^= e8;
+                    start = 64 - (unsigned)__builtin_clzll(e8);
+                    i += 8;
+                    continue;
+                }
+                single = 8; /* a 9-10-byte value among them: one at a time */
+            }
+            if (single > 0) single--;
+            if (((ends >> start) & 0xff) == 0xff) { /* a run of >= 8 1-byte values */
+                uint64_t r = ~(ends >> start);
+                size_t run = r != 0 ? (size_t)__builtin_ctzll(r) : WIN;
+                if (run > n - i) run = n - i;
+                widen(dst + i, p + start, run);
+                i += run;
+                start += (unsigned)run;
+                ends = start >= WIN ? 0 : ends & (~0ULL << start);
+                continue;
+            }
+            unsigned end = (unsigned)__builtin_ctzll(ends);
+            unsigned len = end + 1 - start;
+            const uint8_t *q = p + start;
+            uint64_t w;
+            memcpy(&w, q, 8);
+            /* bzhi keeps all 64 bits for an index >= 64 (len 8..31) */
+            uint64_t v = _pext_u64(w, _bzhi_u64(LO7, 8 * len));
+            uint64_t b8 = len >= 9 ? (uint64_t)(q[8] & 0x7f) << 56 : 0;
+            uint64_t b9 = len >= 10 ? (uint64_t)q[9] << 63 : 0;
+            if (HDI_UNLIKELY(len >= 10) && (len > 10 || q[9] > 1)) return 0;
+            dst[i++] = v | b8 | b9;
+            ends &= ends - 1;
+            start = end + 1;
+        }
+        if (start == 0) return 0; /* no end in 64 bytes: > 10 bytes */
+        used += start;
+    }
+    /* The last < WIN_NEED bytes: the scalar path, which stops at avail. */
+    for (; i < n; i++) {
+        int nc;
+        int k = hdi_uvarint_get(src + used, avail - used, &dst[i], &nc);
+        if (k <= 0) return 0;
+        used += (size_t)k;
+    }
+    return used;
+}
+
+const hdi_varint_kernel hdi_varint_avx512 = {"avx512", avx512_supported, avx512_encode,
+                                             avx512_decode};
