@@ -34,6 +34,7 @@ int cmd_gen(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);
 int cmd_rewrite(int argc, char **argv);
 int cmd_salvage(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);
 
 /* genopts.c */
 int cli_parse_u64(const char *s, uint64_t *out);

@@ -21,12 +21,14 @@ static const char usage[] =
     "  roundtrip  generate, write, read back and compare every record\n"
     "  rewrite    read a dump and write it again (byte-identical)\n"
     "  salvage    keep the complete records of a truncated or damaged dump\n"
+    "  kernels    the varint kernels built in and which this CPU runs\n"
     "\n"
     "options:\n"
     "  -h, --help  this help; 'hdump help <command>' or 'hdump <command> --help'\n"
     "              for a command's\n"
     "  --version   print the version\n"
     "\n"
+    "HDUMP_KERNEL=<name> in the environment picks a varint kernel (see 'kernels').\n"
     "Progress goes to stderr when it is a terminal and the work lasts more than a\n"
     "second; nothing is printed there otherwise.\n"
     "\n"
@@ -41,7 +43,7 @@ typedef struct command {
 static const command commands[] = {
     {"stats", cmd_stats},         {"validate", cmd_validate}, {"cat", cmd_cat},
     {"gen", cmd_gen},             {"roundtrip", cmd_roundtrip}, {"rewrite", cmd_rewrite},
-    {"salvage", cmd_salvage},
+    {"salvage", cmd_salvage},     {"kernels", cmd_kernels},
 };
 
 static const command *find(const char *name) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hdump/hdump.h"
+#include "t.h" /* HDUMP_KERNEL pass-through for the helpers below */
 
 typedef struct recgen_arena {
     uint8_t bytes[1 << 16];
