@@ -306,6 +306,18 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
             break;
         case HDI_OP_MEMSTATS: {
             uint64_t *v = ((hdump_memstats *)(void *)dst)->v;
+            /* A run of 281 uvarints: one kernel call when the bytes are there
+             * (strict mode needs the per-value canonical check). On bad or
+             * short input the kernel declines and the per-value path finds
+             * and reports the offending value. */
+            if (!r->strict) {
+                HDI_TRY(hdi_rd_ensure(r, HDUMP_MEMSTATS_COUNT * HDI_UVARINT_MAX));
+                size_t used = r->kern->decode(v, HDUMP_MEMSTATS_COUNT, r->p, (size_t)(r->end - r->p));
+                if (used > 0) {
+                    r->p += used;
+                    break;
+                }
+            }
             for (size_t i = 0; i < HDUMP_MEMSTATS_COUNT; i++)
                 HDI_TRY(rd_u(r, &v[i], "input ends inside a memstats record"));
             break;
