@@ -310,7 +310,7 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
              * (strict mode needs the per-value canonical check). On bad or
              * short input the kernel declines and the per-value path finds
              * and reports the offending value. */
-            if (!r->strict) {
+            if (!r->strict && (!r->streaming || r->lim.max_record_bytes >= 4096)) {
                 HDI_TRY(hdi_rd_ensure(r, HDUMP_MEMSTATS_COUNT * HDI_UVARINT_MAX));
                 size_t used = r->kern->decode(v, HDUMP_MEMSTATS_COUNT, r->p, (size_t)(r->end - r->p));
                 if (used > 0) {
