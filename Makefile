@@ -1,7 +1,9 @@
 # hdump top-level Makefile: thin wrapper over CMake.
 #   make          configure and build (RelWithDebInfo) in build/
-#   make check    gcc build (-O2 -g) with warnings as errors + ctest, then the
-#                 same suite built with clang -O1 under ASan+UBSan + ctest
+#   make check    gcc build (-O2 -g) with warnings as errors + ctest, once per
+#                 varint kernel this CPU runs (HDUMP_KERNEL); a scalar-only
+#                 build (HDUMP_SIMD=scalar) + ctest; then the same suite built
+#                 with clang -O1 under ASan+UBSan + ctest
 #   make bench    Release build, then the benchmark
 #   make install  install build/ (PREFIX=/usr/local by default)
 # Missing Debian packages are installed first when running as root.
@@ -12,9 +14,9 @@ CMAKE  ?= cmake
 CTEST  ?= ctest
 
 # Debian packages the build and the tests need on a fresh machine.
-DEPS := cmake make gcc g++ clang libclang-rt-14-dev python3 gzip
+DEPS := cmake make gcc g++ clang libclang-rt-14-dev python3 gzip libbenchmark-dev
 
-.PHONY: all build check check-gcc check-asan bench install deps clean
+.PHONY: all build check check-gcc check-kernels check-scalar check-asan bench install deps clean
 
 all: build
 
@@ -31,13 +33,30 @@ build: deps
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	$(CMAKE) --build build -j $(JOBS)
 
-check: check-gcc check-asan
+check: check-gcc check-kernels check-scalar check-asan
 
 check-gcc: deps
 	$(CMAKE) -S . -B build-check -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc \
-	  -DCMAKE_CXX_COMPILER=g++ -DHDUMP_WERROR=ON
+	  -DCMAKE_CXX_COMPILER=g++ -DHDUMP_WERROR=ON -DHDUMP_BUILD_BENCH=ON
 	$(CMAKE) --build build-check -j $(JOBS)
 	cd build-check && $(CTEST) --output-on-failure -j $(JOBS)
+
+# The default run above used the best kernel; run the suite again with each
+# other kernel this CPU supports (tests, the CLI and the bench pass
+# HDUMP_KERNEL on to every reader and writer they create).
+check-kernels: check-gcc
+	@best=$$(./build-check/cli/hdump kernels | awk '/\(best\)/ {print $$1}'); \
+	for k in $$(./build-check/cli/hdump kernels --supported); do \
+	  [ "$$k" = "$$best" ] && continue; \
+	  echo "== ctest with HDUMP_KERNEL=$$k"; \
+	  (cd build-check && HDUMP_KERNEL=$$k $(CTEST) --output-on-failure -j $(JOBS)) || exit 1; \
+	done
+
+check-scalar: deps
+	$(CMAKE) -S . -B build-scalar -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc \
+	  -DHDUMP_WERROR=ON -DHDUMP_SIMD=scalar
+	$(CMAKE) --build build-scalar -j $(JOBS)
+	cd build-scalar && $(CTEST) --output-on-failure -j $(JOBS)
 
 check-asan: deps
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG='-g -O1' -DCMAKE_C_COMPILER=clang \
@@ -46,13 +65,20 @@ check-asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) --output-on-failure -j $(JOBS)
 
+# Google Benchmark (libbenchmark-dev): medians of 5 repetitions, the human
+# table and a summary on stdout, JSON in build-bench/bench.json. About 3-5
+# minutes on 2 cores. Extra flags: make bench BENCH_ARGS='--benchmark_filter=write/'
+BENCH_ARGS ?=
 bench: deps
-	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHDUMP_BUILD_BENCH=ON
-	$(CMAKE) --build build-bench -j $(JOBS)
-	./build-bench/bench/hdump_bench_quick build-bench/corpus
+	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHDUMP_BUILD_BENCH=ON -DHDUMP_BUILD_TESTS=ON
+	$(CMAKE) --build build-bench -j $(JOBS) --target hdump_bench hdump_rewrite_timer hdump_corpus
+	./build-bench/bench/hdump_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+	  --benchmark_min_time=0.2 --benchmark_out=build-bench/bench.json --benchmark_out_format=json \
+	  --hdump_corpus=build-bench/corpus --hdump_tmp=build-bench/bench $(BENCH_ARGS)
+	@echo "JSON: build-bench/bench.json"
 
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-check build-asan build-bench
+	rm -rf build build-check build-scalar build-asan build-bench

@@ -1,0 +1,88 @@
+// bench/bench_reader.cc: the pull reader, every record to EOF, nothing done with them.
+//
+// read/<dump>/<source>: mem (hdump_reader_new_mem over the dump in memory,
+// zero-copy), fd (hdump_reader_new_fd on the file, in the page cache: the
+// streaming path with its default 256 KiB buffer; ranges over 64 KiB are
+// streamed and skipped), mmap (hdump_reader_new_mmap: map, read, unmap per
+// iteration). Timed per iteration: reader creation, every next, free.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "bench_common.h"
+
+namespace hb {
+namespace {
+
+enum class Src { Mem, Fd, Mmap };
+
+const char *src_name(Src s) {
+    switch (s) {
+    case Src::Mem: return "mem";
+    case Src::Fd: return "fd";
+    case Src::Mmap: return "mmap";
+    }
+    return "?";
+}
+
+void bm_read(benchmark::State &st, Dataset *d, Src src) {
+    if (!d->load() || (src != Src::Mem && !d->ensure_file())) {
+        st.SkipWithError(d->error.c_str());
+        return;
+    }
+    int fd = -1;
+    if (src == Src::Fd && (fd = open(d->file.c_str(), O_RDONLY)) < 0) {
+        st.SkipWithError(("cannot open " + d->file).c_str());
+        return;
+    }
+    hdump_reader_opts o;
+    hdump_reader_opts_init(&o);
+    o.kernel = config().kernel;
+    uint64_t records = 0;
+    std::string err;
+    Clock c;
+    for (auto _ : st) {
+        c.start();
+        hdump_reader *r = nullptr;
+        hdump_status s;
+        if (src == Src::Mem) {
+            s = hdump_reader_new_mem(&o, d->data, d->len, &r);
+        } else if (src == Src::Fd) {
+            s = lseek(fd, 0, SEEK_SET) == 0 ? hdump_reader_new_fd(&o, fd, &r) : HDUMP_ERR_IO;
+        } else {
+            s = hdump_reader_new_mmap(&o, d->file.c_str(), &r);
+        }
+        if (s != HDUMP_OK) {
+            err = std::string("reader: ") + hdump_status_str(s);
+            break;
+        }
+        hdump_record rec;
+        uint64_t n = 0;
+        while ((s = hdump_reader_next(r, &rec)) == HDUMP_OK) n++;
+        if (s != HDUMP_END) err = std::string("reader: ") + hdump_reader_error(r)->msg;
+        hdump_reader_free(r);
+        c.stop();
+        records = n + 1;
+        if (!err.empty()) break;
+    }
+    if (fd >= 0) close(fd);
+    if (!err.empty()) {
+        st.SkipWithError(err.c_str());
+        return;
+    }
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(d->len));
+    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(records));
+    set_ratio_counter(st, d->name, double(d->len), c);
+}
+
+}  // namespace
+
+void register_reader(Dataset *d) {
+    for (Src s : {Src::Mem, Src::Fd, Src::Mmap}) {
+        std::string name = "read/" + d->name + "/" + src_name(s);
+        with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_read, d, s))
+            ->UseRealTime()
+            ->Unit(unit_for(d));
+    }
+}
+
+}  // namespace hb

@@ -1,0 +1,261 @@
+/* bench/bench_store.c: see bench_store.h. */
+#include "bench_store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int bs_load_file(const char *path, uint8_t **data, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return -1;
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *p = malloc(cap);
+    for (;;) {
+        if (p == NULL) break;
+        if (n == cap) {
+            uint8_t *q = realloc(p, cap * 2);
+            if (q == NULL) {
+                free(p);
+                p = NULL;
+                break;
+            }
+            p = q;
+            cap *= 2;
+        }
+        size_t k = fread(p + n, 1, cap - n, f);
+        n += k;
+        if (k == 0) break;
+    }
+    int bad = p == NULL || ferror(f);
+    fclose(f);
+    if (bad) {
+        free(p);
+        if (errno == 0) errno = EIO;
+        return -1;
+    }
+    *data = p;
+    *len = n;
+    return 0;
+}
+
+#define GROW(arr, n, cap, type)                                                      \
+    do {                                                                             \
+        if ((n) == (cap)) {                                                          \
+            size_t nc_ = (cap) ? (cap) * 2 : 1024;                                   \
+            type *np_ = realloc((arr), nc_ * sizeof(type));                          \
+            if (np_ == NULL) return HDUMP_ERR_NOMEM;                                 \
+            (arr) = np_;                                                             \
+            (cap) = nc_;                                                             \
+        }                                                                            \
+    } while (0)
+
+/* Copies a field list into the pool; returns the pool offset. */
+static hdump_status keep_fields(bs_store *s, const hdump_fields *f, size_t *at) {
+    *at = s->nfields;
+    for (uint64_t i = 0; i < f->count; i++) {
+        GROW(s->fields, s->nfields, s->capfields, hdump_field);
+        s->fields[s->nfields++] = f->items[i];
+    }
+    return HDUMP_OK;
+}
+
+static hdump_fields *fields_of(hdump_record *r) {
+    switch (r->tag) {
+    case HDUMP_TAG_OBJECT: return &r->u.object.fields;
+    case HDUMP_TAG_TYPE: return &r->u.type.fields;
+    case HDUMP_TAG_STACKFRAME: return &r->u.frame.fields;
+    case HDUMP_TAG_DATA:
+    case HDUMP_TAG_BSS: return &r->u.segment.fields;
+    default: return NULL;
+    }
+}
+
+static hdump_status add_item(bs_store *s, bs_item it) {
+    GROW(s->items, s->nitems, s->capitems, bs_item);
+    s->items[s->nitems++] = it;
+    return HDUMP_OK;
+}
+
+static hdump_status keep_record(bs_store *s, const hdump_record *in, uint32_t kind,
+                                uint32_t aux) {
+    GROW(s->recs, s->nrecs, s->caprecs, hdump_record);
+    hdump_record *r = &s->recs[s->nrecs];
+    *r = *in;
+    hdump_fields *f = fields_of(r);
+    if (f != NULL) {
+        size_t at;
+        hdump_status st = keep_fields(s, f, &at);
+        if (st != HDUMP_OK) return st;
+        /* pool offset for now; pointers are fixed once the pool stops moving */
+        f->items = (const hdump_field *)(uintptr_t)at;
+    }
+    if (r->tag == HDUMP_TAG_MEMPROF) {
+        size_t at = s->nframes;
+        for (uint64_t i = 0; i < in->u.memprof.nstk; i++) {
+            GROW(s->frames, s->nframes, s->capframes, hdump_memprof_frame);
+            s->frames[s->nframes++] = in->u.memprof.stack[i];
+        }
+        r->u.memprof.stack = (const hdump_memprof_frame *)(uintptr_t)at;
+    }
+    bs_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = kind;
+    it.idx = (uint32_t)s->nrecs;
+    it.aux = aux;
+    s->nrecs++;
+    return add_item(s, it);
+}
+
+hdump_status bs_decode(bs_store *s, const uint8_t *data, size_t len) {
+    memset(s, 0, sizeof *s);
+    s->input_bytes = len;
+    hdump_reader *r;
+    hdump_status st = hdump_reader_new_mem(NULL, data, len, &r);
+    if (st != HDUMP_OK) return st;
+    st = hdump_reader_version(r, &s->version);
+    hdump_record rec;
+    while (st == HDUMP_OK && (st = hdump_reader_next(r, &rec)) == HDUMP_OK) {
+        s->records++;
+        if (rec.tag == HDUMP_TAG_OBJECT && s->version != HDUMP_GO1_3) {
+            bs_item it;
+            memset(&it, 0, sizeof it);
+            it.kind = BS_OBJECT;
+            it.addr = rec.u.object.addr;
+            it.ptr = rec.u.object.contents.ptr;
+            it.len = rec.u.object.contents.len;
+            it.nf = (uint32_t)rec.u.object.fields.count;
+            st = keep_fields(s, &rec.u.object.fields, &it.f0);
+            if (st == HDUMP_OK) st = add_item(s, it);
+            s->objects++;
+        } else if (rec.tag == HDUMP_TAG_TYPE) {
+            st = keep_record(s, &rec, BS_TYPE, 0);
+        } else if (rec.tag == HDUMP_TAG_ITAB) {
+            /* the type this itab names, if a type record with its address came before */
+            uint32_t t = UINT32_MAX;
+            uint64_t ta = rec.u.itab.type_addr;
+            for (size_t i = s->nitems; ta != 0 && i-- > 0;) {
+                const bs_item *p = &s->items[i];
+                if (p->kind == BS_TYPE && s->recs[p->idx].u.type.addr == ta) {
+                    t = p->idx;
+                    if (i + 1 == s->nitems) s->items[i].aux = 1;
+                    break;
+                }
+            }
+            st = keep_record(s, &rec, BS_ITAB, t);
+        } else {
+            if (rec.tag == HDUMP_TAG_OBJECT) s->objects++;
+            st = keep_record(s, &rec, BS_RECORD, 0);
+        }
+    }
+    hdump_reader_free(r);
+    if (st != HDUMP_END) {
+        bs_free(s);
+        return st < 0 ? st : HDUMP_ERR_TRUNCATED;
+    }
+    s->records++; /* EOF */
+    for (size_t i = 0; i < s->nrecs; i++) {
+        hdump_record *q = &s->recs[i];
+        hdump_fields *f = fields_of(q);
+        if (f != NULL)
+            f->items = f->count ? s->fields + (uintptr_t)f->items : NULL;
+        if (q->tag == HDUMP_TAG_MEMPROF)
+            q->u.memprof.stack =
+                q->u.memprof.nstk ? s->frames + (uintptr_t)q->u.memprof.stack : NULL;
+    }
+    return HDUMP_OK;
+}
+
+void bs_free(bs_store *s) {
+    free(s->items);
+    free(s->recs);
+    free(s->fields);
+    free(s->frames);
+    memset(s, 0, sizeof *s);
+}
+
+static uint32_t type_hash(uint64_t addr) {
+    return (uint32_t)((addr * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+hdump_status bs_replay(const bs_store *s, hdump_writer *w, int via_cache) {
+    hdump_status st = HDUMP_OK;
+    for (size_t i = 0; i < s->nitems && st == HDUMP_OK; i++) {
+        const bs_item *it = &s->items[i];
+        switch (it->kind) {
+        case BS_OBJECT: {
+            hdump_fields f;
+            memset(&f, 0, sizeof f);
+            f.items = s->fields + it->f0;
+            f.count = it->nf;
+            st = hdump_writer_put_object(w, it->addr, it->ptr, (size_t)it->len, &f);
+            break;
+        }
+        case BS_TYPE:
+            if (!via_cache)
+                st = hdump_writer_put(w, &s->recs[it->idx]);
+            else if (it->aux == 0) /* a type no itab follows: still through the cache */
+                st = hdump_writer_put_type(w, &s->recs[it->idx].u.type,
+                                           type_hash(s->recs[it->idx].u.type.addr));
+            break;
+        case BS_ITAB:
+            if (via_cache && it->aux != UINT32_MAX) {
+                const hdump_type *t = &s->recs[it->aux].u.type;
+                st = hdump_writer_put_itab(w, &s->recs[it->idx].u.itab, t, type_hash(t->addr));
+            } else {
+                st = hdump_writer_put(w, &s->recs[it->idx]);
+            }
+            break;
+        default: st = hdump_writer_put(w, &s->recs[it->idx]); break;
+        }
+    }
+    if (st == HDUMP_OK) st = hdump_writer_finish(w);
+    return st;
+}
+
+hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,
+                         hdump_membuf *out) {
+    hdump_gen_opts go;
+    hdump_gen_opts_init(&go);
+    go.profile = p;
+    go.objects = objects;
+    go.seed = seed;
+    hdump_gen *g;
+    hdump_status st = hdump_gen_new(&go, &g);
+    if (st != HDUMP_OK) return st;
+    hdump_membuf_init(out, NULL);
+    hdump_writer_opts wo;
+    hdump_writer_opts_init(&wo);
+    wo.buffer_size = 1 << 20;
+    hdump_writer *w;
+    st = hdump_writer_new(&wo, hdump_sink_membuf(out), &w);
+    if (st == HDUMP_OK) {
+        st = hdump_gen_write(g, w);
+        hdump_writer_free(w);
+    }
+    hdump_gen_free(g);
+    if (st != HDUMP_OK) hdump_membuf_free(out);
+    return st;
+}
+
+const char *bs_cpu_model(void) {
+    static char model[256];
+    if (model[0]) return model;
+    snprintf(model, sizeof model, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL) return model;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) != 0) continue;
+        const char *c = strchr(line, ':');
+        if (c == NULL) continue;
+        c++;
+        while (*c == ' ' || *c == '\t') c++;
+        snprintf(model, sizeof model, "%s", c);
+        size_t n = strlen(model);
+        while (n > 0 && (model[n - 1] == '\n' || model[n - 1] == ' ')) model[--n] = 0;
+        break;
+    }
+    fclose(f);
+    return model;
+}

@@ -1,0 +1,76 @@
+/* bench/bench_store.h: a dump decoded once into memory, to time the writer alone.
+ *
+ * bs_decode reads a whole in-memory dump with a memory reader and keeps every
+ * record: objects as compact items whose contents point into the dump, other
+ * records as hdump_record copies; field lists and memprof stacks are copied
+ * into pools (the reader's arrays only live until its next call). bs_replay
+ * then puts every record through a writer and finishes it, so a timed replay
+ * costs the writer's work and nothing else.
+ *
+ * Shared by the Google Benchmark shim (bench_*.cc) and bench/rewrite_timer.c. */
+#ifndef HDUMP_BENCH_STORE_H
+#define HDUMP_BENCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hdump/hdump.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { BS_OBJECT = 0, BS_RECORD = 1, BS_TYPE = 2, BS_ITAB = 3 };
+
+typedef struct bs_item {
+    uint32_t kind;      /* BS_*                                                   */
+    uint32_t idx;       /* BS_RECORD/TYPE/ITAB: index into recs                   */
+    uint32_t aux;       /* BS_ITAB: index of its type record (UINT32_MAX: none);
+                           BS_TYPE: 1 when the next item is the itab that names it */
+    uint32_t nf;        /* BS_OBJECT: field count                                 */
+    uint64_t addr;      /* BS_OBJECT: address                                     */
+    const uint8_t *ptr; /* BS_OBJECT: contents (inside the dump)                  */
+    uint64_t len;
+    size_t f0;          /* BS_OBJECT: first field in the pool                     */
+} bs_item;
+
+typedef struct bs_store {
+    hdump_version version;
+    bs_item *items;
+    size_t nitems, capitems;
+    hdump_record *recs; /* every record that is not an object                    */
+    size_t nrecs, caprecs;
+    hdump_field *fields;
+    size_t nfields, capfields;
+    hdump_memprof_frame *frames;
+    size_t nframes, capframes;
+    uint64_t objects;     /* object records                                        */
+    uint64_t records;     /* records, EOF included                                 */
+    uint64_t input_bytes; /* the dump's size                                       */
+} bs_store;
+
+/** Reads a whole file into malloc'd memory. Returns 0, or -1 (errno set). */
+int bs_load_file(const char *path, uint8_t **data, size_t *len);
+
+/** Decodes data[0..len) (which must outlive the store). */
+hdump_status bs_decode(bs_store *s, const uint8_t *data, size_t len);
+void bs_free(bs_store *s);
+
+/** Puts every record through w and finishes it.
+ *  via_cache = 0: every record verbatim (hdump_writer_put): the output is the
+ *  input, byte for byte. via_cache = 1: as the runtime writes: each itab's type
+ *  goes through the writer's type cache (hdump_writer_put_itab) with a hash of
+ *  its address, so the type-cache statistics mean something. */
+hdump_status bs_replay(const bs_store *s, hdump_writer *w, int via_cache);
+
+/** Generates a synthetic dump (hdump_gen, go1.7) into a growable buffer. */
+hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,
+                         hdump_membuf *out);
+
+/** "AMD EPYC 7B13" etc. from /proc/cpuinfo, or "unknown". Static storage. */
+const char *bs_cpu_model(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HDUMP_BENCH_STORE_H */

@@ -1,0 +1,122 @@
+// bench/bench_writer.cc: the writer, re-emitting a decoded heap.
+//
+// write/<heap>/<sink>/<buffer>: every record of the heap (decoded once, see
+// bench_store.h) goes through hdump_writer_put_* and hdump_writer_finish, each
+// itab's type through the writer's type cache as the runtime does. Timed per
+// iteration: writer creation, every put, finish (EOF and the last flush).
+// Sinks: null (hdump_sink_null), mem (a growable buffer, grown once before
+// timing, reset each iteration), devnull (an fd on /dev/null), file (an fd on
+// a file in the tmp dir, truncated before each iteration, untimed, as
+// os.Create would: so the writes are to new page-cache pages).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "bench_common.h"
+
+namespace hb {
+namespace {
+
+enum class Sink { Null, Mem, DevNull, File };
+
+const char *sink_name(Sink s) {
+    switch (s) {
+    case Sink::Null: return "null";
+    case Sink::Mem: return "mem";
+    case Sink::DevNull: return "devnull";
+    case Sink::File: return "file";
+    }
+    return "?";
+}
+
+void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize) {
+    if (!d->load()) {
+        st.SkipWithError(d->error.c_str());
+        return;
+    }
+    hdump_membuf m;
+    hdump_membuf_init(&m, nullptr);
+    int fd = -1;
+    std::string path;
+    hdump_sink sink = hdump_sink_null();
+    if (kind == Sink::Mem) {
+        sink = hdump_sink_membuf(&m);
+    } else if (kind == Sink::DevNull) {
+        fd = open("/dev/null", O_WRONLY);
+        sink = hdump_sink_fd(fd);
+    } else if (kind == Sink::File) {
+        path = config().tmp_dir + "/hdump_bench_out.dump";
+        fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        sink = hdump_sink_fd(fd);
+    }
+    if ((kind == Sink::DevNull || kind == Sink::File) && fd < 0) {
+        st.SkipWithError(("cannot open " + (path.empty() ? std::string("/dev/null") : path))
+                             .c_str());
+        return;
+    }
+    hdump_writer_opts o;
+    hdump_writer_opts_init(&o);
+    o.version = d->store.version;
+    o.buffer_size = bufsize;
+    o.kernel = config().kernel;
+
+    uint64_t bytes = 0, hits = 0, misses = 0;
+    hdump_status status = HDUMP_OK;
+    auto one = [&]() {
+        hdump_writer *w;
+        status = hdump_writer_new(&o, sink, &w);
+        if (status != HDUMP_OK) return;
+        status = bs_replay(&d->store, w, 1);
+        bytes = hdump_writer_bytes(w);
+        hdump_writer_typecache_stats(w, &hits, &misses);
+        hdump_writer_free(w);
+    };
+    if (kind == Sink::Mem) {  // grow the buffer once, untimed
+        one();
+        m.len = 0;
+    }
+    Clock c;
+    for (auto _ : st) {
+        if (kind == Sink::File) {
+            st.PauseTiming();
+            if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) status = HDUMP_ERR_IO;
+            st.ResumeTiming();
+        }
+        m.len = 0;
+        c.start();
+        if (status == HDUMP_OK) one();
+        c.stop();
+        if (status != HDUMP_OK) {
+            st.SkipWithError((std::string("writer: ") + hdump_status_str(status)).c_str());
+            break;
+        }
+    }
+    if (fd >= 0) close(fd);
+    if (!path.empty()) unlink(path.c_str());
+    hdump_membuf_free(&m);
+    if (status != HDUMP_OK) return;
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
+    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(d->store.objects));
+    if (hits + misses > 0) st.counters["tc_hit"] = double(hits) / double(hits + misses);
+    set_ratio_counter(st, d->name, double(bytes), c);
+}
+
+}  // namespace
+
+void register_writer(Dataset *d) {
+    static const Sink sinks[] = {Sink::Null, Sink::Mem, Sink::DevNull, Sink::File};
+    static const struct {
+        size_t size;
+        const char *name;
+    } bufs[] = {{4096, "4k"}, {65536, "64k"}, {1 << 20, "1m"}};
+    for (Sink s : sinks)
+        for (const auto &b : bufs) {
+            std::string name = "write/" + d->name + "/" + sink_name(s) + "/" + b.name;
+            with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size))
+                ->UseRealTime()
+                ->Unit(benchmark::kMillisecond);
+        }
+}
+
+}  // namespace hb

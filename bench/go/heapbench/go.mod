@@ -1,0 +1,3 @@
+module hdump.example/bench/heapbench
+
+go 1.19

@@ -1,0 +1,92 @@
+#!/bin/sh
+# bench/vs-go.sh [BUILD_DIR]: the Go runtime's own heap-dump writer against hdump's.
+#
+# For each Go toolchain found (go on PATH, /usr/lib/go-1.23/bin/go) and each
+# heap size (VSGO_OBJECTS, default "1000000 5000000"):
+#   1. bench/go/heapbench builds a heap of about that many objects and times
+#      runtime/debug.WriteHeapDump inside the process to /dev/null and to a
+#      file (VSGO_REPS calls each, default 5; the file is created with O_TRUNC
+#      before each call, untimed), and writes one dump for step 2;
+#   2. hdump_rewrite_timer reads that dump into memory, decodes its records,
+#      checks that re-emitting them gives the same bytes, then times hdump's
+#      writer re-emitting them with the same 4 KiB buffer to the same targets;
+#   3. the medians and their ratio (Go time / hdump time) are printed.
+# Skips cleanly (exit 0) when no Go toolchain is installed. BUILD_DIR (default
+# build-bench) is configured and hdump_rewrite_timer built there if needed;
+# the dump files live in BUILD_DIR/vs-go (on disk: /tmp may be tmpfs) and are
+# removed afterwards. Needs about 2.5x the 5M-object dump (~0.35 GB) of disk.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=${1:-$root/build-bench}
+reps=${VSGO_REPS:-5}
+sizes=${VSGO_OBJECTS:-"1000000 5000000"}
+
+gos=""
+for go in "${GO:-go}" /usr/lib/go-1.23/bin/go; do
+    command -v "$go" >/dev/null 2>&1 || continue
+    gos="$gos $go"
+done
+if [ -z "$gos" ]; then
+    echo "vs-go: no Go toolchain (go on PATH or /usr/lib/go-1.23/bin/go): skipping"
+    exit 0
+fi
+
+timer="$build/bench/hdump_rewrite_timer"
+if ! grep -q '^HDUMP_BUILD_BENCH:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DHDUMP_BUILD_BENCH=ON >/dev/null
+fi
+cmake --build "$build" --target hdump_rewrite_timer >/dev/null
+btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+
+tmp=$(mktemp -d)
+work="$build/vs-go"
+mkdir -p "$work"
+trap 'rm -rf "$tmp" "$work"' EXIT INT TERM
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 GOENV=off
+export GOCACHE="$tmp/gocache" GOPATH="$tmp/gopath"
+
+model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "vs-go: CPU ${model:-unknown}, $(nproc) CPUs; hdump $btype build in $build, kernel ${HDUMP_KERNEL:-default (best)}; $reps calls per target, medians"
+
+for go in $gos; do
+    ver=$("$go" env GOVERSION)
+    bin="$tmp/heapbench_$ver"
+    (cd "$here/go/heapbench" && "$go" build -trimpath -o "$bin" .)
+    for n in $sizes; do
+        dump="$work/heap.dump"
+        out="$work/out.dump"
+        "$bin" -n "$n" -reps "$reps" -dump "$dump" /dev/null "$out" >"$tmp/go.txt" 2>"$tmp/go.err" ||
+            { cat "$tmp/go.err" >&2; exit 1; }
+        "$timer" -r "$reps" -b 4096 "$dump" /dev/null "$out" >"$tmp/hd.txt" 2>"$tmp/hd.err" ||
+            { cat "$tmp/hd.err" >&2; exit 1; }
+        echo
+        sed 's/^/  /' "$tmp/go.err" "$tmp/hd.err"
+        cat "$tmp/go.txt" "$tmp/hd.txt" | awk -v ver="$ver" -v out="$out" '
+            function field(k,   i, a) {
+                for (i = 1; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] }
+                return ""
+            }
+            {
+                t = field("target"); if (t == out) t = "file"
+                who = $1
+                med[who, t] = field("median_s"); lo[who, t] = field("min_s"); hi[who, t] = field("max_s")
+                mb[who, t] = field("mbps"); bytes = field("bytes")
+                if (who == "go") { objs = field("objects"); order[++n] = t }
+            }
+            END {
+                printf "%s, %d heap objects, dump %.1f MB (same bytes both sides)\n", ver, objs, bytes / 1e6
+                printf "  %-10s %26s %26s %10s\n", "target", "Go WriteHeapDump", "hdump writer (4 KiB)", "Go/hdump"
+                for (i = 1; i <= n; i++) {
+                    t = order[i]
+                    printf "  %-10s %8.1f ms %7.0f MB/s %8.1f ms %7.0f MB/s %9.2fx\n", t,
+                        med["go", t] * 1e3, mb["go", t], med["hdump", t] * 1e3, mb["hdump", t],
+                        med["go", t] / med["hdump", t]
+                    printf "  %-10s  (%.1f..%.1f ms)            (%.1f..%.1f ms)\n", "",
+                        lo["go", t] * 1e3, hi["go", t] * 1e3, lo["hdump", t] * 1e3, hi["hdump", t] * 1e3
+                }
+            }'
+        rm -f "$dump" "$out"
+    done
+done
