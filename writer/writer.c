@@ -7,6 +7,7 @@
  * buffer anew. Uvarints are encoded in place when 10 bytes of headroom are
  * left (they then fit, as in the runtime) and through a 10-byte temporary
  * otherwise, so a 4 KiB writer issues exactly the runtime's sink writes. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,7 +265,21 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
 
 #define FIELD_RUN 64
 
+/* put_field_list hands an hdump_field array to a kernel as uint64_t pairs. */
+_Static_assert(sizeof(hdump_field) == 2 * sizeof(uint64_t) &&
+                   offsetof(hdump_field, offset) == sizeof(uint64_t),
+               "hdump_field must be two packed uint64_t");
+
 static hdump_status put_field_list(hdump_writer *w, const hdump_field *it, uint64_t count) {
+    /* A list is (kind, offset) pairs of uint64_t, back to back: one kernel
+     * call encodes the whole run when the headroom (plus the kernel's slop)
+     * is there. */
+    if (count <= (SIZE_MAX - HDUMP_VARINT_SLOP) / (4 * HDI_UVARINT_MAX) &&
+        w->cap - w->n >= 2 * HDI_UVARINT_MAX * count + HDUMP_VARINT_SLOP) {
+        w->n += w->kern->encode(w->buf + w->n, (const uint64_t *)(const void *)it,
+                                (size_t)(2 * count));
+        return HDUMP_OK;
+    }
     uint64_t i = 0;
     while (i < count) {
         uint64_t k = count - i < FIELD_RUN ? count - i : FIELD_RUN;
@@ -379,6 +394,11 @@ hdump_status hdi_wr_object(hdump_writer *w, uint64_t addr, const void *contents,
 
 hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec) {
     if (w == NULL || rec == NULL) return HDUMP_ERR_USAGE;
+    /* Objects first: one test for the common case. */
+    if (HDI_LIKELY(rec->tag == HDUMP_TAG_OBJECT && w->err.code == HDUMP_OK && !w->finished &&
+                   w->version != HDUMP_GO1_3))
+        return put_object_fast(w, rec->u.object.addr, rec->u.object.contents.ptr,
+                               rec->u.object.contents.len, &rec->u.object.fields);
     if (w->err.code != HDUMP_OK) return w->err.code;
     uint64_t at = hdump_writer_bytes(w);
     if (w->finished)
