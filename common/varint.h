@@ -52,4 +52,18 @@ static inline int hdi_uvarint_get(const uint8_t *p, size_t avail, uint64_t *v, i
     return lim == HDI_UVARINT_MAX ? -1 : 0;
 }
 
+/* Decodes dst[i..n) one value at a time from src[used..avail): the scalar
+ * path every kernel ends its batch with (and the scalar kernel is made of).
+ * Returns the new `used`, or 0 when the run is truncated or malformed. */
+static inline size_t hdi_uvarint_decode_run(uint64_t *dst, size_t i, size_t n, const uint8_t *src,
+                                            size_t used, size_t avail) {
+    for (; i < n; i++) {
+        int nc;
+        int k = hdi_uvarint_get(src + used, avail - used, &dst[i], &nc);
+        if (k <= 0) return 0;
+        used += (size_t)k;
+    }
+    return used;
+}
+
 #endif /* HDUMP_COMMON_VARINT_H */

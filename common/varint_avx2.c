@@ -134,13 +134,7 @@ static size_t avx2_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t av
         used += start;
     }
     /* The last < WIN_NEED bytes: the scalar path, which stops at avail. */
-    for (; i < n; i++) {
-        int nc;
-        int k = hdi_uvarint_get(src + used, avail - used, &dst[i], &nc);
-        if (k <= 0) return 0;
-        used += (size_t)k;
-    }
-    return used;
+    return hdi_uvarint_decode_run(dst, i, n, src, used, avail);
 }
 
 const hdi_varint_kernel hdi_varint_avx2 = {"avx2", avx2_supported, avx2_encode, avx2_decode};

@@ -12,14 +12,7 @@ size_t hdi_varint_scalar_encode(uint8_t *dst, const uint64_t *src, size_t n) {
 }
 
 size_t hdi_varint_scalar_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t avail) {
-    size_t used = 0;
-    for (size_t i = 0; i < n; i++) {
-        int nc;
-        int k = hdi_uvarint_get(src + used, avail - used, &dst[i], &nc);
-        if (k <= 0) return 0;
-        used += (size_t)k;
-    }
-    return used;
+    return hdi_uvarint_decode_run(dst, 0, n, src, 0, avail);
 }
 
 const hdi_varint_kernel hdi_varint_scalar = {"scalar", scalar_supported, hdi_varint_scalar_encode,
