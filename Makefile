@@ -82,3 +82,48 @@ install: build
 
 clean:
 	rm -rf build build-check build-scalar build-asan build-bench
+
+# ---- Fuzzing (fuzz/README.md). `make check` already replays corpus/<target>/
+# and the writer-made seeds through every target (ctest fuzz_replay_*).
+#   make fuzz          clang libFuzzer + ASan + UBSan in build-fuzz/, every target
+#                      FUZZ_SECONDS (default 60) on FUZZ_JOBS (default 2) workers;
+#                      crashes in build-fuzz/crashes/; exit 1 on a finding
+#   make fuzz-afl      the same sources with afl-clang-fast (libAFLDriver) + ASan
+#                      via fuzz/oss-fuzz/local.sh; afl-fuzz FUZZ_SECONDS per target
+#   make seed-corpora  build-seeds/fuzz_<target>_seed_corpus.zip
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FUZZ_TARGETS ?= read read_chunked roundtrip rewrite varint faults read_structured
+AFL_TARGETS  ?= read read_chunked roundtrip rewrite varint faults
+FUZZ_DEPS    := clang libclang-rt-14-dev lld afl++ zip unzip cmake make
+
+.PHONY: fuzz fuzz-afl fuzz-deps seed-corpora
+
+fuzz-deps:
+	@missing=""; for p in $(FUZZ_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "missing Debian packages:$$missing (install them, or run as root)"; exit 1; fi; \
+	fi
+
+fuzz: fuzz-deps
+	$(CMAKE) -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO='-O1 -g' \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DHDUMP_FUZZ=libfuzzer \
+	  -DHDUMP_SANITIZE='address;undefined' -DHDUMP_BUILD_TESTS=OFF -DHDUMP_BUILD_CLI=OFF -DHDUMP_INSTALL=OFF
+	$(CMAKE) --build build-fuzz -j $(JOBS)
+	$(CMAKE) -S . -B build-fuzz/seedgen -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc \
+	  -DHDUMP_BUILD_CLI=OFF -DHDUMP_INSTALL=OFF
+	$(CMAKE) --build build-fuzz/seedgen -j $(JOBS) --target fuzz_gen_seeds
+	rm -rf build-fuzz/seeds && ./build-fuzz/seedgen/fuzz/fuzz_gen_seeds build-fuzz/seeds
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_TARGETS='$(FUZZ_TARGETS)' \
+	  fuzz/run-libfuzzer.sh build-fuzz
+
+fuzz-afl: fuzz-deps
+	ENGINE=afl SANITIZER=address OUT=$(CURDIR)/build-fuzz-afl/out WORK_DIR=$(CURDIR)/build-fuzz-afl/work \
+	  JOBS=$(JOBS) fuzz/oss-fuzz/local.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) AFL_TARGETS='$(AFL_TARGETS)' fuzz/run-afl.sh build-fuzz-afl
+
+seed-corpora: fuzz-deps
+	WORK=$(CURDIR)/build-seeds fuzz/oss-fuzz/seeds.sh $(CURDIR)/build-seeds

@@ -1,0 +1,2 @@
+#!/bin/bash -eu
+"$SRC/hdump/fuzz/oss-fuzz/build.sh"

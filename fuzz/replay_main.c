@@ -1,0 +1,173 @@
+/* fuzz/replay_main.c: a plain main() for any fuzz target, no libFuzzer needed
+ * (zstd regression_driver.c, c-ares ares-fuzz.c).
+ *
+ *   fuzz_<target>_replay [--no-fork] [--timeout=S] FILE|DIR...
+ *
+ * Every regular file (directories are walked recursively, in name order) is
+ * read into an exact-size heap block, so ASan sees any over-read, and passed
+ * to LLVMFuzzerTestOneInput. By default each input runs in a forked child with
+ * an alarm (default 25 s, OSS-Fuzz's per-input limit): a crash, an abort
+ * (a violated property), a sanitizer report, a leak reported at the child's
+ * exit or a hang fails that input only, and the run goes on. With --no-fork
+ * inputs run in this process (for a debugger; the first failure ends the run).
+ * Prints "FAIL <path>" per failure and a closing "N passed, N failed" line;
+ * exits 1 if anything failed or nothing was run. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
+static int use_fork = 1;
+static unsigned timeout_s = 25;
+static unsigned long passed, failed;
+
+static int run_input(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        perror(path);
+        return 1;
+    }
+    size_t cap = 4096, len = 0;
+    uint8_t *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            uint8_t *nb = realloc(buf, cap *= 2);
+            if (nb == NULL) free(buf);
+            buf = nb;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (buf == NULL || err) {
+        fprintf(stderr, "%s: cannot read\n", path);
+        free(buf);
+        return 1;
+    }
+    /* exact size: a read one past the end is a heap overflow under ASan */
+    uint8_t *exact = malloc(len ? len : 1);
+    if (exact == NULL) {
+        free(buf);
+        return 1;
+    }
+    memcpy(exact, buf, len);
+    free(buf);
+    LLVMFuzzerTestOneInput(exact, len);
+    free(exact);
+    return 0;
+}
+
+static void one(const char *path) {
+    if (!use_fork) {
+        if (run_input(path) == 0)
+            passed++;
+        else {
+            failed++;
+            printf("FAIL %s\n", path);
+        }
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(2);
+    }
+    if (pid == 0) {
+        alarm(timeout_s);
+        int rc = run_input(path);
+        exit(rc); /* runs LeakSanitizer's exit check, per input */
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        passed++;
+        return;
+    }
+    failed++;
+    if (WIFSIGNALED(status))
+        printf("FAIL %s (signal %d%s)\n", path, WTERMSIG(status),
+               WTERMSIG(status) == SIGALRM ? ": timeout" : "");
+    else
+        printf("FAIL %s (exit %d)\n", path, WEXITSTATUS(status));
+}
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        perror(path);
+        failed++;
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        one(path);
+        return;
+    }
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        perror(path);
+        failed++;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue; /* ., .., and hidden files like .gitkeep */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *names);
+            if (nn == NULL) exit(2);
+            names = nn;
+        }
+        size_t l = strlen(path) + strlen(e->d_name) + 2;
+        names[n] = malloc(l);
+        if (names[n] == NULL) exit(2);
+        snprintf(names[n], l, "%s/%s", path, e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (n > 1) qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        walk(names[i]);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int main(int argc, char **argv) {
+    if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
+    int any = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-fork") == 0) {
+            use_fork = 0;
+        } else if (strncmp(argv[i], "--timeout=", 10) == 0) {
+            timeout_s = (unsigned)strtoul(argv[i] + 10, NULL, 10);
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s [--no-fork] [--timeout=S] FILE|DIR...\n", argv[0]);
+            return 0;
+        } else {
+            any = 1;
+            walk(argv[i]);
+        }
+    }
+    printf("%lu passed, %lu failed\n", passed, failed);
+    return (failed || !any || passed == 0) ? 1 : 0;
+}
