@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 
 static const char rewrite_help[] =
     "usage: hdump rewrite IN OUT\n"
@@ -28,6 +29,11 @@ static const char salvage_help[] =
     "\n"
     "exit codes: 0 IN was intact (OUT is a copy), 1 damage found (OUT holds what\n"
     "was saved), 2 usage or I/O error, or IN is not a Go heap dump\n";
+
+static int on_progress(void *ctx, uint64_t records, uint64_t bytes) {
+    cli_progress_update(ctx, records, bytes);
+    return 0;
+}
 
 /* Picks the version of a dump whose header is cut short: the one header the
  * bytes can still begin, else go1.7 (what every Go since 1.7 writes). */
@@ -122,7 +128,10 @@ static int run(int argc, char **argv, int salvage) {
         return CLI_USAGE;
     }
     hdump_copy_report rep;
-    st = hdump_copy(r, w, salvage ? HDUMP_COPY_SALVAGE : 0, &rep);
+    cli_progress pr;
+    cli_progress_start(&pr, cmd, in_regular ? (uint64_t)si.st_size : 0);
+    st = hdump_copy_progress(r, w, salvage ? HDUMP_COPY_SALVAGE : 0, &rep, on_progress, &pr);
+    cli_progress_end(&pr);
     int rc = CLI_OK;
     if (st == HDUMP_ERR_USAGE) {
         fprintf(stderr, "hdump %s: %s: a byte range is too long to hold\n", cmd, in);

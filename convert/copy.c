@@ -32,6 +32,11 @@ static int has_streamed(const hdump_record *r) {
 
 hdump_status hdump_copy(hdump_reader *r, hdump_writer *w, unsigned flags,
                         hdump_copy_report *rep) {
+    return hdump_copy_progress(r, w, flags, rep, NULL, NULL);
+}
+
+hdump_status hdump_copy_progress(hdump_reader *r, hdump_writer *w, unsigned flags,
+                                 hdump_copy_report *rep, hdump_copy_progress_fn fn, void *ctx) {
     hdump_copy_report dummy;
     if (rep == NULL) rep = &dummy;
     memset(rep, 0, sizeof *rep);
@@ -47,6 +52,7 @@ hdump_status hdump_copy(hdump_reader *r, hdump_writer *w, unsigned flags,
         if (ws != HDUMP_OK) return ws;
         rep->records++;
         rep->good_bytes = hdump_reader_offset(r);
+        if (fn != NULL && fn(ctx, rep->records, rep->good_bytes) != 0) return HDUMP_ERR_USAGE;
     }
     rep->input_bytes = hdump_reader_offset(r);
     if (st == HDUMP_END) {

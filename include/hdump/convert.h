@@ -45,6 +45,16 @@ typedef struct hdump_copy_report {
 HDUMP_API hdump_status hdump_copy(hdump_reader *r, hdump_writer *w, unsigned flags,
                                   hdump_copy_report *rep);
 
+/** Called by hdump_copy_progress after every record copied, with the records
+ *  and input bytes so far. Return 0 to go on; non-zero stops the copy with
+ *  HDUMP_ERR_USAGE (the output is then unfinished). */
+typedef int (*hdump_copy_progress_fn)(void *ctx, uint64_t records, uint64_t bytes);
+
+/** hdump_copy with a progress callback (NULL: none). */
+HDUMP_API hdump_status hdump_copy_progress(hdump_reader *r, hdump_writer *w, unsigned flags,
+                                           hdump_copy_report *rep, hdump_copy_progress_fn fn,
+                                           void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
