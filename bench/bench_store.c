@@ -60,17 +60,6 @@ static hdump_status keep_fields(bs_store *s, const hdump_fields *f, size_t *at) 
     return HDUMP_OK;
 }
 
-static hdump_fields *fields_of(hdump_record *r) {
-    switch (r->tag) {
-    case HDUMP_TAG_OBJECT: return &r->u.object.fields;
-    case HDUMP_TAG_TYPE: return &r->u.type.fields;
-    case HDUMP_TAG_STACKFRAME: return &r->u.frame.fields;
-    case HDUMP_TAG_DATA:
-    case HDUMP_TAG_BSS: return &r->u.segment.fields;
-    default: return NULL;
-    }
-}
-
 static hdump_status add_item(bs_store *s, bs_item it) {
     GROW(s->items, s->nitems, s->capitems, bs_item);
     s->items[s->nitems++] = it;
@@ -82,7 +71,7 @@ static hdump_status keep_record(bs_store *s, const hdump_record *in, uint32_t ki
     GROW(s->recs, s->nrecs, s->caprecs, hdump_record);
     hdump_record *r = &s->recs[s->nrecs];
     *r = *in;
-    hdump_fields *f = fields_of(r);
+    hdump_fields *f = hdump_record_fields(r);
     if (f != NULL) {
         size_t at;
         hdump_status st = keep_fields(s, f, &at);
@@ -156,7 +145,7 @@ hdump_status bs_decode(bs_store *s, const uint8_t *data, size_t len) {
     s->records++; /* EOF */
     for (size_t i = 0; i < s->nrecs; i++) {
         hdump_record *q = &s->recs[i];
-        hdump_fields *f = fields_of(q);
+        hdump_fields *f = hdump_record_fields(q);
         if (f != NULL)
             f->items = f->count ? s->fields + (uintptr_t)f->items : NULL;
         if (q->tag == HDUMP_TAG_MEMPROF)

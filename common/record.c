@@ -59,3 +59,14 @@ int hdump_record_equal(hdump_version v, const hdump_record *a, const hdump_recor
     }
     return 1;
 }
+
+hdump_fields *hdump_record_fields(hdump_record *r) {
+    switch (r->tag) {
+    case HDUMP_TAG_OBJECT: return &r->u.object.fields;
+    case HDUMP_TAG_TYPE: return &r->u.type.fields;
+    case HDUMP_TAG_STACKFRAME: return &r->u.frame.fields;
+    case HDUMP_TAG_DATA:
+    case HDUMP_TAG_BSS: return &r->u.segment.fields;
+    default: return NULL;
+    }
+}

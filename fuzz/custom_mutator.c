@@ -40,17 +40,6 @@ static uint64_t edge(uint64_t *s) {
     return e[rnd(s) % (sizeof e / sizeof e[0])];
 }
 
-static hdump_fields *fields_of(hdump_record *r) {
-    switch (r->tag) {
-    case HDUMP_TAG_OBJECT: return &r->u.object.fields;
-    case HDUMP_TAG_TYPE: return &r->u.type.fields;
-    case HDUMP_TAG_STACKFRAME: return &r->u.frame.fields;
-    case HDUMP_TAG_DATA:
-    case HDUMP_TAG_BSS: return &r->u.segment.fields;
-    default: return NULL;
-    }
-}
-
 static hdump_bytes *range_of(hdump_record *r, uint64_t sel) {
     switch (r->tag) {
     case HDUMP_TAG_OBJECT: return &r->u.object.contents;
@@ -174,7 +163,7 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
     if (hdump_reader_new_mem(NULL, in, size, &r) == HDUMP_OK) {
         while (n < MAX_RECS && hdump_reader_next(r, &m[n].r) == HDUMP_OK) {
             mrec *x = &m[n];
-            hdump_fields *f = fields_of(&x->r);
+            hdump_fields *f = hdump_record_fields(&x->r);
             if (f && f->count) {
                 x->fields = malloc(f->count * sizeof *x->fields);
                 if (x->fields) memcpy(x->fields, f->items, f->count * sizeof *x->fields);
@@ -245,7 +234,7 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
         break;
     }
     case 5: { /* a field-list entry or the list's length */
-        hdump_fields *f = fields_of(&m[i].r);
+        hdump_fields *f = hdump_record_fields(&m[i].r);
         if (f == NULL || f->count == 0) break;
         hdump_field *it = (hdump_field *)(uintptr_t)f->items;
         size_t j = (size_t)(rnd(&s) % f->count);

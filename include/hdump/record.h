@@ -291,6 +291,12 @@ HDUMP_API const char *hdump_version_name(hdump_version v);
  *  "queuedfinalizer", ...); NULL for tags > 17. */
 HDUMP_API const char *hdump_tag_name(uint64_t tag);
 
+/** The field list a record carries, or NULL for a tag without one (object,
+ *  stack frame, data, bss, and go1.3's type). The pointer is into *r.
+ *  For a type record it is returned whatever the version; only go1.3 writes
+ *  or reads it (docs/format.md §4). */
+HDUMP_API hdump_fields *hdump_record_fields(hdump_record *r);
+
 /** Field-by-field equality of two records of the given version: every field
  *  the version stores is compared, byte ranges by content (a streamed range,
  *  ptr == NULL, compares equal to any range of the same length), field lists

@@ -158,8 +158,26 @@ static void read_back(hdump_version v, const hdump_membuf *m, int streaming, siz
     hdump_reader_free(r);
 }
 
+/* hdump_record_fields names the field list of exactly the tags that have one. */
+static void test_record_fields(void) {
+    for (int t = 0; t < HDUMP_TAG_COUNT; t++) {
+        hdump_record r;
+        memset(&r, 0, sizeof r);
+        r.tag = (hdump_tag)t;
+        hdump_fields *f = hdump_record_fields(&r);
+        const void *want = t == HDUMP_TAG_OBJECT       ? (const void *)&r.u.object.fields
+                           : t == HDUMP_TAG_TYPE       ? (const void *)&r.u.type.fields
+                           : t == HDUMP_TAG_STACKFRAME ? (const void *)&r.u.frame.fields
+                           : (t == HDUMP_TAG_DATA || t == HDUMP_TAG_BSS)
+                               ? (const void *)&r.u.segment.fields
+                               : NULL;
+        T_TRUE((const void *)f == want);
+    }
+}
+
 int main(void) {
     recgen_arena_init(&arena, 42);
+    test_record_fields();
     static const size_t bufsizes[] = {64, 4096, 1 << 20};
     for (int v = HDUMP_GO1_3; v <= HDUMP_GO1_7; v++) {
         hdump_membuf first;
