@@ -10,9 +10,22 @@
 #   2. hdump_rewrite_timer reads that dump into memory, decodes its records,
 #      checks that re-emitting them gives the same bytes, then times hdump's
 #      writer re-emitting them with the same 4 KiB buffer to the same targets;
-#   3. the medians and their ratio (Go time / hdump time) are printed.
+#   3. hdump_write_ceiling writes the same number of bytes to the same targets
+#      as bare 4 KiB write(2) calls from one buffer (no encoding, no copying):
+#      the syscall cost any writer with the runtime's 4 KiB buffer must pay;
+#   4. the medians and their ratio (Go time / hdump time) are printed, then
+#      the ceiling's rate, hdump as a share of it and the ceiling as a
+#      multiple of Go (hdump can be at most that many times faster than Go
+#      with a 4 KiB buffer);
+#   5. hdump_read_timer parses that real Go dump from memory (VSGO_READ_REPS,
+#      default 15) next to a 4 KiB-ring memcpy of the same bytes.
+# Then, once per toolchain, the end-to-end comparison (VSGO_ROUNDTRIP objects,
+# default 10000000; 0 skips it): Go's WriteHeapDump of a heap of that many
+# objects to /dev/null (3 calls, median) against the wall time of
+# `hdump roundtrip --objects N` (generate, write, read back, compare).
 # Skips cleanly (exit 0) when no Go toolchain is installed. BUILD_DIR (default
-# build-bench) is configured and hdump_rewrite_timer built there if needed;
+# build-bench) is configured and hdump_rewrite_timer and hdump_write_ceiling
+# built there if needed;
 # the dump files live in BUILD_DIR/vs-go (on disk: /tmp may be tmpfs) and are
 # removed afterwards. Needs about 2.5x the 5M-object dump (~0.35 GB) of disk.
 set -eu
@@ -34,10 +47,14 @@ if [ -z "$gos" ]; then
 fi
 
 timer="$build/bench/hdump_rewrite_timer"
+ceiling="$build/bench/hdump_write_ceiling"
 if ! grep -q '^HDUMP_BUILD_BENCH:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DHDUMP_BUILD_BENCH=ON >/dev/null
 fi
-cmake --build "$build" --target hdump_rewrite_timer >/dev/null
+cmake --build "$build" --target hdump_rewrite_timer hdump_write_ceiling hdump_read_timer hdump_cli >/dev/null
+reader="$build/bench/hdump_read_timer"
+hdump="$build/cli/hdump"
+rt_objects=${VSGO_ROUNDTRIP:-10000000}
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 tmp=$(mktemp -d)
@@ -61,9 +78,11 @@ for go in $gos; do
             { cat "$tmp/go.err" >&2; exit 1; }
         "$timer" -r "$reps" -b 4096 "$dump" /dev/null "$out" >"$tmp/hd.txt" 2>"$tmp/hd.err" ||
             { cat "$tmp/hd.err" >&2; exit 1; }
+        "$ceiling" -r "$reps" -b 4096 "$(wc -c <"$dump" | tr -d " ")" /dev/null "$out" >"$tmp/ceil.txt" ||
+            exit 1
         echo
         sed 's/^/  /' "$tmp/go.err" "$tmp/hd.err"
-        cat "$tmp/go.txt" "$tmp/hd.txt" | awk -v ver="$ver" -v out="$out" '
+        cat "$tmp/go.txt" "$tmp/hd.txt" "$tmp/ceil.txt" | awk -v ver="$ver" -v out="$out" '
             function field(k,   i, a) {
                 for (i = 1; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] }
                 return ""
@@ -72,7 +91,9 @@ for go in $gos; do
                 t = field("target"); if (t == out) t = "file"
                 who = $1
                 med[who, t] = field("median_s"); lo[who, t] = field("min_s"); hi[who, t] = field("max_s")
-                mb[who, t] = field("mbps"); bytes = field("bytes")
+                mb[who, t] = field("mbps")
+                if (who == "ceiling") { calls = field("calls"); next }
+                bytes = field("bytes")
                 if (who == "go") { objs = field("objects"); order[++n] = t }
             }
             END {
@@ -86,7 +107,52 @@ for go in $gos; do
                     printf "  %-10s  (%.1f..%.1f ms)            (%.1f..%.1f ms)\n", "",
                         lo["go", t] * 1e3, hi["go", t] * 1e3, lo["hdump", t] * 1e3, hi["hdump", t] * 1e3
                 }
+                printf "  ceiling: the same bytes as %d bare 4 KiB write(2) calls (no encoding, no copy)\n", calls
+                printf "  %-10s %26s %14s %14s\n", "target", "bare write(2) ceiling", "hdump/ceiling", "ceiling/Go"
+                for (i = 1; i <= n; i++) {
+                    t = order[i]
+                    printf "  %-10s %8.1f ms %7.0f MB/s %13.0f%% %13.2fx\n", t,
+                        med["ceiling", t] * 1e3, mb["ceiling", t],
+                        100 * med["ceiling", t] / med["hdump", t], med["go", t] / med["ceiling", t]
+                    printf "  %-10s  (%.1f..%.1f ms)\n", "", lo["ceiling", t] * 1e3, hi["ceiling", t] * 1e3
+                }
             }'
+        "$reader" -r "${VSGO_READ_REPS:-15}" "$dump" >"$tmp/rd.txt" || exit 1
+        awk '
+            function field(k,   i, a) {
+                for (i = 1; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] }
+                return ""
+            }
+            { med[$1] = field("median_s"); lo[$1] = field("min_s"); mb[$1] = field("mbps")
+              recs = field("records") == "" ? recs : field("records"); bytes = field("bytes") }
+            END {
+                printf "  reader: hdump parses this dump from memory (%d records), median %.1f ms = %.2f GB/s, best %.2f GB/s\n",
+                    recs, med["hdump-read"] * 1e3, mb["hdump-read"] / 1e3, bytes / lo["hdump-read"] / 1e9
+                printf "          4 KiB-ring memcpy of the same bytes: %.2f GB/s; reader = %.0f%% of it (x memcpy %.2f)\n",
+                    mb["memcpy-ring"] / 1e3, 100 * med["memcpy-ring"] / med["hdump-read"],
+                    med["hdump-read"] / med["memcpy-ring"]
+            }' "$tmp/rd.txt"
         rm -f "$dump" "$out"
     done
+    [ "$rt_objects" -gt 0 ] || continue
+    "$bin" -n "$rt_objects" -reps 3 /dev/null >"$tmp/go.txt" 2>"$tmp/go.err" ||
+        { cat "$tmp/go.err" >&2; exit 1; }
+    t0=$(date +%s.%N)
+    "$hdump" roundtrip --objects "$rt_objects" >"$tmp/rt.txt" 2>&1 || { cat "$tmp/rt.txt" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    echo
+    sed 's/^/  /' "$tmp/go.err"
+    awk -v t0="$t0" -v t1="$t1" -v n="$rt_objects" -v ver="$ver" '
+        function field(k,   i, a) {
+            for (i = 1; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] }
+            return ""
+        }
+        { gomed = field("median_s"); goobjs = field("objects") }
+        END {
+            printf "%s end to end, %d objects: Go WriteHeapDump to /dev/null %.2f s (median of 3, %d heap objects)\n",
+                ver, n, gomed, goobjs
+            printf "  hdump roundtrip --objects %d (generate + write + read + compare): %.2f s wall; Go/hdump %.2fx\n",
+                n, t1 - t0, gomed / (t1 - t0)
+        }' "$tmp/go.txt"
+    sed 's/^/  /' "$tmp/rt.txt" | tail -n 3
 done

@@ -10,12 +10,17 @@
  * the kernel block of the root CMakeLists.txt):
  *   avx512  encode: AVX-512 VBMI multishift + VBMI2 vpcompressb, 8 values a
  *                   step (4 a step when one is >= 2^56);
- *           decode: 64-byte (masked) windows, vpmovb2m continuation mask,
- *                   bulk widening of 1-byte runs, BMI2 pext for longer values.
+ *           decode: MaskedVByte-style table steps (varint_table.h: 6 values
+ *                   <= 2 bytes, 4 <= 3 or 2 <= 8 per pshufb) walking the
+ *                   vpmovb2m continuation mask of 64-byte windows, 16 1-byte
+ *                   values per step, whole 1-byte windows widened; 8 values
+ *                   at once (vpcompressb/vpermb) for long values; BMI2 pext
+ *                   for a value no table case takes.
  *   avx2    encode: bulk packing of runs of values < 128, else the clz
  *                   byte loop (no pdep: AVX2 runs on Zen 1/2);
- *           decode: 32-byte windows, movemask of continuation bits, bulk
- *                   widening of 1-byte runs, shift-and-merge for longer values.
+ *           decode: the same table steps walking the vpmovmskb mask of 64
+ *                   bytes, whole 1-byte windows widened, a shift-and-merge
+ *                   for a value no table case takes.
  *   bmi2    encode: clz length + pdep + continuation bits, 1-byte fast path;
  *           decode: 8-byte load + pext while 8 bytes remain, else scalar.
  *   scalar  the reference byte loops (varint.h).
@@ -26,7 +31,10 @@
  * at or past dst + 10*n: writer/writer.c's memstats path, which checks for
  * only 10*n bytes, relies on that until it reserves the slop; the test
  * checks it.) A decoder never reads at or past src + avail: windows at the
- * end of the input are masked loads or the scalar path. */
+ * end of the input are masked loads or the scalar path. Nor does it write
+ * at or past dst + n. The table of the avx2/avx512 decoders' steps is
+ * generated at build time (tools/gen_varint_table.c): read-only data, no
+ * run-time set-up, so the kernels stay callable from any thread. */
 #ifndef HDUMP_COMMON_KERNELS_H
 #define HDUMP_COMMON_KERNELS_H
 

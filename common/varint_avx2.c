@@ -5,20 +5,27 @@
  *         loads) are packed with four vpshufb and stored as 16 bytes; other
  *         blocks use the scalar byte loop with its 1-byte fast path. Stores
  *         are exact: nothing is written past the encoded end.
- * decode: MaskedVByte-style 32-byte windows while 48 bytes remain (a value
- *         starting in the window is read as 10 bytes): vpmovmskb gives the
- *         continuation bits, so value ends are its zero bits, walked with
- *         tzcnt/blsr. A window of 32 1-byte values, or a run of >= 8 inside
- *         one, is widened 4 at a time (vpmovzxbq); every other value is
- *         decoded without branches: the 7-bit groups of an 8-byte load merged
- *         with shifts, plus bytes 8 and 9. Malformed values return 0; the
- *         last < 48 bytes take the scalar path, which stops at avail. */
+ * decode: MaskedVByte-style table steps (common/varint_table.h, shared with
+ *         the AVX-512 kernel) while 16 values and 64 bytes remain: two
+ *         vpmovmskb give the continuation mask of 64 bytes at once, and steps
+ *         walk it while they start in its first 48 bytes (a 16-byte load per
+ *         step, no mask move on the loop-carried chain). A window of 64
+ *         1-byte values is widened 4 at a time (vpmovzxbq). A step whose next
+ *         16 bits are clear widens 16 1-byte values; otherwise the 12-bit
+ *         table entry gives 6 values of <= 2 bytes, 4 of <= 3 or 2 of <= 8
+ *         (pshufb, shift-merge, widen); a value no case takes (> 8 bytes, or
+ *         the second of a pair not ending in 12 bytes) is decoded alone from
+ *         its mask length with no byte loop (the 7-bit groups of an 8-byte
+ *         load merged with shifts, plus bytes 8 and 9). Malformed values
+ *         return 0. The last < 16 values or < 64 bytes take the scalar path,
+ *         which stops at avail; nothing at or past dst + n is written. */
 #include <immintrin.h>
 #include <string.h>
 
 #include "cpu.h"
 #include "kernels.h"
 #include "varint.h"
+#include "varint_table_step.h"
 
 static int avx2_supported(void) { return (hdi_cpu_features() & HDI_CPU_AVX2) != 0; }
 
@@ -65,14 +72,6 @@ static size_t avx2_encode(uint8_t *dst, const uint64_t *src, size_t n) {
 
 /* ---- decode ---- */
 
-/* The 7-bit groups in the bytes of w (continuation bits and the bytes past
- * the value already cleared), merged into one integer. */
-static inline uint64_t merge7(uint64_t w) {
-    w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
-    w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
-    return (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
-}
-
 /* dst[0..k) = p[0..k), zero-extended; reads only p[0..k). */
 static inline void widen(uint64_t *dst, const uint8_t *p, size_t k) {
     size_t j = 0;
@@ -84,56 +83,76 @@ static inline void widen(uint64_t *dst, const uint8_t *p, size_t k) {
     for (; j < k; j++) dst[j] = p[j];
 }
 
-/* Window size and the bytes a window needs past its end: a value starting
- * at byte 31 is read as 8 + 2 bytes. */
-#define WIN 32
-#define WIN_NEED (WIN + 16)
+/* The 7-bit groups in the bytes of w (continuation bits and the bytes past
+ * the value already cleared), merged into one integer. */
+static inline uint64_t merge7(uint64_t w) {
+    w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
+    w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
+    return (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
+}
+
+/* The value of `len` (1..10) bytes at q, with no byte loop. REQUIRES: 10
+ * readable bytes at q; a well-formed value (a 10th byte <= 1). */
+static inline uint64_t get_short(const uint8_t *q, unsigned len) {
+    uint64_t w;
+    memcpy(&w, q, 8);
+    unsigned l8 = len < 8 ? len : 8;
+    uint64_t v = merge7(w & (~0ULL >> (64 - 8 * l8)) & 0x7f7f7f7f7f7f7f7fULL);
+    uint64_t b8 = len >= 9 ? (uint64_t)(q[8] & 0x7f) << 56 : 0;
+    uint64_t b9 = len >= 10 ? (uint64_t)q[9] << 63 : 0;
+    return v | b8 | b9;
+}
+
+/* Mask window: the continuation bits of 64 bytes are taken at once (two
+ * vpmovmskb) and table steps walk them while they start in its first 48
+ * bytes, so a step's 16-byte load and 16 mask bits stay inside it. */
+#define WIN 64
+#define STEP_LAST (WIN - 16)
 
 static size_t avx2_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t avail) {
     size_t used = 0, i = 0;
-    while (i < n && avail - used >= WIN_NEED) {
+    while (n - i >= 16 && avail - used >= WIN) {
         const uint8_t *p = src + used;
-        uint32_t cont = (uint32_t)_mm256_movemask_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p));
-        if (cont == 0) { /* 32 one-byte values */
+        uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p));
+        uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+            _mm256_loadu_si256((const __m256i *)(const void *)(p + 32)));
+        uint64_t cont = lo | hi << 32;
+        if (cont == 0) { /* 64 one-byte values */
             size_t k = n - i < WIN ? n - i : WIN;
             widen(dst + i, p, k);
             i += k;
             used += k;
             continue;
         }
-        /* Walk the value ends (zero bits of cont) with tzcnt/blsr; every
-         * value is decoded branch-free from an 8-byte load plus bytes 8, 9. */
-        uint32_t ends = ~cont;
-        unsigned start = 0;
-        while (ends != 0 && i < n) {
-            if (((ends >> start) & 0xff) == 0xff) { /* a run of >= 8 1-byte values */
-                uint32_t r = ~(ends >> start);
-                size_t run = r != 0 ? (size_t)__builtin_ctz(r) : WIN;
-                if (run > n - i) run = n - i;
-                widen(dst + i, p + start, run);
-                i += run;
-                start += (unsigned)run;
-                ends = start >= WIN ? 0 : ends & (~0u << start);
-                continue;
+        /* m = cont >> off is kept shifted, so the loop-carried chain of a
+         * step is: and, table load, shift. */
+        uint64_t m = cont;
+        unsigned off = 0;
+        do {
+            const uint8_t *q = p + off;
+            unsigned adv = hdi_vt_used[m & 0xfff];
+            if (HDI_LIKELY(adv != 0) && (m & 0xffff) != 0) {
+                i += hdi_vt_step(dst + i, q, hdi_vt_pat[m & 0xfff]);
+            } else if ((m & 0xffff) == 0) {
+                hdi_vt_ones16(dst + i, q);
+                i += 16;
+                adv = 16;
+            } else {
+                /* No case: the next value alone, from its length in the
+                 * mask. It starts at off <= 48, so its first 10 bytes and
+                 * their continuation bits are in the window. (m has 0 bits
+                 * shifted in at the top; the | keeps ctz defined at off 0.) */
+                adv = (unsigned)__builtin_ctzll(~m | (1ULL << 63)) + 1;
+                if (HDI_UNLIKELY(adv >= 10) && (adv > 10 || q[9] > 1)) return 0;
+                dst[i++] = get_short(q, adv);
             }
-            unsigned end = (unsigned)__builtin_ctz(ends);
-            unsigned len = end + 1 - start;
-            const uint8_t *q = p + start;
-            uint64_t w;
-            memcpy(&w, q, 8);
-            unsigned l8 = len < 8 ? len : 8;
-            uint64_t v = merge7(w & (~0ULL >> (64 - 8 * l8)) & 0x7f7f7f7f7f7f7f7fULL);
-            uint64_t b8 = len >= 9 ? (uint64_t)(q[8] & 0x7f) << 56 : 0;
-            uint64_t b9 = len >= 10 ? (uint64_t)q[9] << 63 : 0;
-            if (HDI_UNLIKELY(len >= 10) && (len > 10 || q[9] > 1)) return 0;
-            dst[i++] = v | b8 | b9;
-            ends &= ends - 1;
-            start = end + 1;
-        }
-        if (start == 0) return 0; /* no end in 32 bytes: > 10 bytes */
-        used += start;
+            m >>= adv;
+            off += adv;
+        } while (off <= STEP_LAST && n - i >= 16);
+        used += off;
     }
-    /* The last < WIN_NEED bytes: the scalar path, which stops at avail. */
+    /* The last < 16 values or < WIN bytes: the scalar path, which stops at
+     * avail. */
     return hdi_uvarint_decode_run(dst, i, n, src, used, avail);
 }
 

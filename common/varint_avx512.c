@@ -12,25 +12,29 @@
  *         (10-byte values) and a masked store. The last n % 8 values use
  *         masked loads and masked stores. Nothing is stored at or past
  *         dst + 10*n.
- * decode: 64-byte windows while 80 bytes remain (a value starting in the
- *         window is read as 10 bytes); the last < 80 bytes take the scalar
- *         path, so nothing at or past src + avail is read. vpmovb2m gives the
- *         continuation mask; value ends are its zero bits, walked with
- *         tzcnt/blsr (one-cycle loop-carried chain). A window of 64 1-byte
- *         values, or a run of >= 8 inside one, is widened 8 at a time
- *         (vpmovzxbq); while 8 ends remain in the window, 8 values at a time
- *         are decoded in vector registers (dec8: pdep picks their ends,
- *         vpcompressb lists them, vpermb gathers each value into a qword,
- *         multiply-adds merge the 7-bit groups) when all are <= 8 bytes;
- *         every other value is decoded without branches: pext of 8 bytes
- *         (bzhi mask by length) plus bytes 8 and 9 for 9-10-byte values.
- *         Malformed values (> 10 bytes, 10th byte > 1) return 0. */
+ * decode: MaskedVByte-style table steps (common/varint_table.h, shared with
+ *         the AVX2 kernel) over 64-byte windows while 16 values and 64
+ *         bytes remain: one vpmovb2m gives the window's continuation mask,
+ *         and steps walk it while they start in its first 48 bytes. A window
+ *         of 64 1-byte values is widened 8 at a time (vpmovzxbq). A step
+ *         whose next 16 bits are clear widens 16 1-byte values; otherwise the
+ *         12-bit table entry gives 6 values of <= 2 bytes, 4 of <= 3 or 2 of
+ *         <= 8 (pshufb, shift-merge, widen); for 2 values over >= 9 bytes
+ *         (u32-like data), 8 values <= 8 bytes at once are decoded in vector
+ *         registers instead (dec8: pdep picks their ends, vpcompressb lists
+ *         them, vpermb gathers each value into a qword, multiply-adds merge
+ *         the 7-bit groups); a value no case takes is decoded alone from its
+ *         mask length (pext of 8 bytes plus bytes 8 and 9). Malformed values
+ *         (> 10 bytes, 10th byte > 1) return 0. The last < 16 values or
+ *         < 64 bytes take the scalar path, so nothing at or past
+ *         src + avail is read, and nothing at or past dst + n is written. */
 #include <immintrin.h>
 #include <string.h>
 
 #include "cpu.h"
 #include "kernels.h"
 #include "varint.h"
+#include "varint_table_step.h"
 
 #define LO7 0x7f7f7f7f7f7f7f7fULL
 
@@ -166,14 +170,28 @@ static inline int dec8(uint64_t *dst, __m512i win, uint64_t ends, unsigned start
     return 1;
 }
 
-/* Window size and the bytes a window needs past its end: a value starting
- * at byte 63 is read as 8 + 2 bytes. */
+/* The value of `len` (1..10) bytes at q, with no byte loop: an 8-byte pext
+ * (bzhi mask by length) plus bytes 8 and 9. REQUIRES: 10 readable bytes at
+ * q; a well-formed value (a 10th byte <= 1). */
+static inline uint64_t get_one(const uint8_t *q, unsigned len) {
+    uint64_t w;
+    memcpy(&w, q, 8);
+    /* bzhi keeps all 64 bits for an index >= 64 (len 8..10) */
+    uint64_t v = _pext_u64(w, _bzhi_u64(LO7, 8 * len));
+    uint64_t b8 = len >= 9 ? (uint64_t)(q[8] & 0x7f) << 56 : 0;
+    uint64_t b9 = len >= 10 ? (uint64_t)q[9] << 63 : 0;
+    return v | b8 | b9;
+}
+
+/* Window: the continuation bits of 64 bytes (one vpmovb2m); steps walk them
+ * while they start in its first 48 bytes, so a step's 16-byte load, its 16
+ * mask bits and a single value's first 10 bytes stay inside it. */
 #define WIN 64
-#define WIN_NEED (WIN + 16)
+#define STEP_LAST (WIN - 16)
 
 static size_t avx512_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t avail) {
     size_t used = 0, i = 0;
-    while (i < n && avail - used >= WIN_NEED) {
+    while (n - i >= 16 && avail - used >= WIN) {
         const uint8_t *p = src + used;
         __m512i win = _mm512_loadu_si512(p);
         uint64_t cont = _mm512_movepi8_mask(win);
@@ -184,52 +202,54 @@ static size_t avx512_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t 
             used += k;
             continue;
         }
-        /* Walk the value ends (zero bits of cont); the loop-carried chain is
-         * one blsr, so values overlap. Every value is decoded branch-free as
-         * an 8-byte pext plus bytes 8 and 9 (9-10-byte values). */
-        uint64_t ends = ~cont;
-        unsigned start = 0, single = 0;
-        while (ends != 0 && i < n) {
-            if (single == 0 && i + 8 <= n && __builtin_popcountll(ends) >= 8 &&
-                ((ends >> start) & 0xff) != 0xff) {
-                if (dec8(dst + i, win, ends, start)) {
-                    uint64_t e8 = _pdep_u64(0xff, ends);
-                    ends ^= e8;
-                    start = 64 - (unsigned)__builtin_clzll(e8);
-                    i += 8;
-                    continue;
+        /* m = cont >> off is kept shifted, so the loop-carried chain of a
+         * step is: and, table load, shift. (The loop's shape is measured:
+         * tests of the pattern before the case-A/B step, or the long-value
+         * paths inline in other places, made gcc keep the step's state in
+         * memory or mask registers, ~10% on short values.) */
+        uint64_t m = cont;
+        unsigned off = 0;
+        do {
+            const uint8_t *q = p + off;
+            unsigned adv = hdi_vt_used[m & 0xfff];
+            if (HDI_LIKELY(adv != 0) && (m & 0xffff) != 0) {
+                unsigned pat = hdi_vt_pat[m & 0xfff];
+                if (pat < HDI_VT_C) { /* cases A, B */
+                    i += hdi_vt_step(dst + i, q, pat);
+                } else {
+                    /* Case C over >= 9 bytes (long values): 8 values at once
+                     * if 8 end in the window and none is over 8 bytes. */
+                    uint64_t ends = ~cont & (~0ULL << off);
+                    if (adv >= 9 && __builtin_popcountll(ends) >= 8 &&
+                        dec8(dst + i, win, ends, off)) {
+                        off = 64 - (unsigned)__builtin_clzll(_pdep_u64(0xff, ends));
+                        m = off < WIN ? cont >> off : 0;
+                        i += 8;
+                        continue;
+                    }
+                    i += hdi_vt_step(dst + i, q, pat);
                 }
-                single = 8; /* a 9-10-byte value among them: one at a time */
+            } else if ((m & 0xffff) == 0) {
+                hdi_vt_ones16(dst + i, q);
+                i += 16;
+                adv = 16;
+            } else {
+                /* No case: the next value alone (> 8 bytes, or the second of
+                 * a pair not ending in 12 bytes). Its length from the mask
+                 * (m has 0 bits shifted in at the top; the | keeps tzcnt
+                 * defined at off 0); it starts at off <= 48, so its first 10
+                 * bytes and their continuation bits are in the window. */
+                adv = (unsigned)__builtin_ctzll(~m | (1ULL << 63)) + 1;
+                if (HDI_UNLIKELY(adv >= 10) && (adv > 10 || q[9] > 1)) return 0;
+                dst[i++] = get_one(q, adv);
             }
-            if (single > 0) single--;
-            if (((ends >> start) & 0xff) == 0xff) { /* a run of >= 8 1-byte values */
-                uint64_t r = ~(ends >> start);
-                size_t run = r != 0 ? (size_t)__builtin_ctzll(r) : WIN;
-                if (run > n - i) run = n - i;
-                widen(dst + i, p + start, run);
-                i += run;
-                start += (unsigned)run;
-                ends = start >= WIN ? 0 : ends & (~0ULL << start);
-                continue;
-            }
-            unsigned end = (unsigned)__builtin_ctzll(ends);
-            unsigned len = end + 1 - start;
-            const uint8_t *q = p + start;
-            uint64_t w;
-            memcpy(&w, q, 8);
-            /* bzhi keeps all 64 bits for an index >= 64 (len 8..31) */
-            uint64_t v = _pext_u64(w, _bzhi_u64(LO7, 8 * len));
-            uint64_t b8 = len >= 9 ? (uint64_t)(q[8] & 0x7f) << 56 : 0;
-            uint64_t b9 = len >= 10 ? (uint64_t)q[9] << 63 : 0;
-            if (HDI_UNLIKELY(len >= 10) && (len > 10 || q[9] > 1)) return 0;
-            dst[i++] = v | b8 | b9;
-            ends &= ends - 1;
-            start = end + 1;
-        }
-        if (start == 0) return 0; /* no end in 64 bytes: > 10 bytes */
-        used += start;
+            m >>= adv;
+            off += adv;
+        } while (off <= STEP_LAST && n - i >= 16);
+        used += off;
     }
-    /* The last < WIN_NEED bytes: the scalar path, which stops at avail. */
+    /* The last < 16 values or < WIN bytes: the scalar path, which stops at
+     * avail. */
     return hdi_uvarint_decode_run(dst, i, n, src, used, avail);
 }
 

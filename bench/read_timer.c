@@ -1,0 +1,114 @@
+/* bench/read_timer.c: how fast hdump's reader parses a given dump.
+ *
+ *   hdump_read_timer [-r REPS] DUMP
+ *
+ * Reads DUMP (e.g. one written by runtime/debug.WriteHeapDump) into memory,
+ * then REPS times (default 15) times a full pull parse from memory
+ * (hdump_reader_new_mem, hdump_reader_next to HDUMP_END, free) and, in the
+ * same run, a memcpy of the same bytes into a 4 KiB ring (the bench's
+ * baseline, bench/bench_common.cc). Prints:
+ *   hdump-read target=mem bytes=N records=K reps=R median_s=.. min_s=.. max_s=.. mbps=..
+ *   memcpy-ring target=mem bytes=N reps=R median_s=.. min_s=.. max_s=.. mbps=..
+ * $HDUMP_KERNEL selects the varint kernel. Exit status 0, or 1 on any error
+ * (a dump that does not parse to its end is an error). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hdump/hdump.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void print_line(const char *who, size_t n, unsigned long long records, int reps, double *t) {
+    qsort(t, (size_t)reps, sizeof *t, cmp_d);
+    double med = reps % 2 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2;
+    printf("%s target=mem bytes=%zu", who, n);
+    if (records) printf(" records=%llu", records);
+    printf(" reps=%d median_s=%.6f min_s=%.6f max_s=%.6f mbps=%.1f\n", reps, med, t[0], t[reps - 1],
+           (double)n / med / 1e6);
+}
+
+int main(int argc, char **argv) {
+    int reps = 15;
+    int i = 1;
+    if (i + 1 < argc && strcmp(argv[i], "-r") == 0) {
+        reps = atoi(argv[i + 1]);
+        i += 2;
+    }
+    if (argc - i != 1 || reps < 1 || reps > 1000) {
+        fprintf(stderr, "usage: %s [-r REPS] DUMP\n", argv[0]);
+        return 1;
+    }
+    FILE *f = fopen(argv[i], "rb");
+    if (f == NULL) {
+        perror(argv[i]);
+        return 1;
+    }
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *d = malloc(cap);
+    for (size_t k; d != NULL && (k = fread(d + n, 1, cap - n, f)) > 0;) {
+        n += k;
+        if (n == cap) {
+            uint8_t *e = realloc(d, cap *= 2);
+            if (e == NULL) free(d);
+            d = e;
+        }
+    }
+    if (d == NULL || ferror(f)) {
+        fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[i]);
+        return 1;
+    }
+    fclose(f);
+
+    hdump_reader_opts o;
+    hdump_reader_opts_init(&o);
+    o.kernel = getenv("HDUMP_KERNEL");
+    double *tr = malloc((size_t)reps * sizeof *tr), *tm = malloc((size_t)reps * sizeof *tm);
+    static uint8_t ring[4096];
+    unsigned long long records = 0;
+    uint64_t sink = 0;
+    for (int r = 0; r < reps && tr && tm; r++) {
+        double t0 = now();
+        hdump_reader *rd;
+        hdump_status st = hdump_reader_new_mem(&o, d, n, &rd);
+        hdump_record rec;
+        unsigned long long k = 0;
+        while (st == HDUMP_OK && (st = hdump_reader_next(rd, &rec)) == HDUMP_OK) k++;
+        if (st != HDUMP_END) {
+            const hdump_error *e = rd ? hdump_reader_error(rd) : NULL;
+            fprintf(stderr, "%s: %s at offset %llu: %s\n", argv[0], hdump_status_str(st),
+                    e ? (unsigned long long)e->offset : 0ULL, e && e->msg ? e->msg : "");
+            return 1;
+        }
+        hdump_reader_free(rd);
+        tr[r] = now() - t0;
+        records = k + 1; /* with EOF */
+        /* the baseline: the same bytes through a 4 KiB ring */
+        t0 = now();
+        for (size_t at = 0; at < n; at += sizeof ring) {
+            size_t c = n - at < sizeof ring ? n - at : sizeof ring;
+            memcpy(ring, d + at, c);
+            __asm__ volatile("" : : "r"(ring) : "memory");
+        }
+        tm[r] = now() - t0;
+        sink += ring[0];
+    }
+    if (tr == NULL || tm == NULL) return 1;
+    print_line("hdump-read", n, records, reps, tr);
+    print_line("memcpy-ring", n, 0, reps, tm);
+    free(tr);
+    free(tm);
+    free(d);
+    return sink == UINT64_MAX; /* keeps the copies observable */
+}

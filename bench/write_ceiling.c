@@ -1,0 +1,104 @@
+/* bench/write_ceiling.c: the syscall ceiling for a 4 KiB-buffered writer.
+ *
+ *   hdump_write_ceiling [-r REPS] [-b BUFSIZE] BYTES TARGET...
+ *
+ * Writes BYTES bytes to each TARGET (e.g. /dev/null; opened with O_TRUNC
+ * before each run, untimed) as bare write(2) calls of BUFSIZE bytes (default
+ * 4096, the runtime's dump buffer; the last call takes the remainder) from
+ * one static buffer: no encoding, no copying, only the calls any writer with
+ * that buffer size has to make. REPS runs per target (default 5). Prints one
+ * line per target, in bench/rewrite_timer.c's format:
+ *   ceiling target=T bytes=N calls=C reps=R median_s=.. min_s=.. max_s=.. mbps=..
+ * Used by bench/vs-go.sh. Exit status 0, or 1 on any error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Writes all of p[0..n), retrying short writes and EINTR (as hdump's fd sink). */
+static int write_all(int fd, const unsigned char *p, size_t n) {
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    int reps = 5;
+    size_t bufsize = 4096;
+    int i = 1;
+    for (; i + 1 < argc && argv[i][0] == '-' && argv[i][1] != 0; i += 2) {
+        if (strcmp(argv[i], "-r") == 0)
+            reps = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "-b") == 0)
+            bufsize = (size_t)strtoull(argv[i + 1], NULL, 10);
+        else
+            break;
+    }
+    if (argc - i < 2 || reps < 1 || reps > 1000 || bufsize == 0 || bufsize > (1u << 30)) {
+        fprintf(stderr, "usage: %s [-r REPS] [-b BUFSIZE] BYTES TARGET...\n", argv[0]);
+        return 1;
+    }
+    unsigned long long bytes = strtoull(argv[i++], NULL, 10);
+    unsigned char *buf = malloc(bufsize);
+    double *t = malloc(sizeof(double) * (size_t)reps);
+    if (buf == NULL || t == NULL) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    memset(buf, 0x5a, bufsize);
+    unsigned long long calls = (bytes + bufsize - 1) / bufsize;
+    int rc = 0;
+    for (; i < argc && rc == 0; i++) {
+        const char *target = argv[i];
+        for (int r = 0; r < reps && rc == 0; r++) {
+            int fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0) {
+                perror(target);
+                rc = 1;
+                break;
+            }
+            double t0 = now();
+            for (unsigned long long left = bytes; left > 0 && rc == 0;) {
+                size_t k = left < bufsize ? (size_t)left : bufsize;
+                if (write_all(fd, buf, k) != 0) {
+                    perror(target);
+                    rc = 1;
+                }
+                left -= k;
+            }
+            t[r] = now() - t0;
+            close(fd);
+        }
+        if (rc) break;
+        qsort(t, (size_t)reps, sizeof *t, cmp_d);
+        double med = t[reps / 2];
+        printf("ceiling target=%s bytes=%llu calls=%llu reps=%d median_s=%.6f min_s=%.6f "
+               "max_s=%.6f mbps=%.1f\n",
+               target, bytes, calls, reps, med, t[0], t[reps - 1], (double)bytes / med / 1e6);
+        fflush(stdout);
+    }
+    free(t);
+    free(buf);
+    return rc;
+}
