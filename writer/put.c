@@ -14,10 +14,7 @@
         return hdump_writer_put(w, &rec_);       \
     } while (0)
 
-hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr, const void *contents,
-                                     size_t len, const hdump_fields *fields) {
-    return hdi_wr_object(w, addr, contents, len, fields);
-}
+/* hdump_writer_put_object is in writer.c, next to the object fast path. */
 
 hdump_status hdump_writer_put_otherroot(hdump_writer *w, const hdump_otherroot *r) {
     PUT_AS(HDUMP_TAG_OTHERROOT, otherroot, r);

@@ -15,9 +15,14 @@
 #include "../common/varint.h"
 #include "writer_internal.h"
 
+#if defined(__x86_64__) && defined(__GNUC__) && defined(HDUMP_KERNEL_BMI2)
+#include <immintrin.h>
+#endif
+
 hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset, uint64_t tag,
                          const char *msg) {
     if (w->err.code == HDUMP_OK) {
+        w->obj_fast = 0;
         w->err.code = st;
         w->err.offset = offset;
         w->err.record_index = w->records;
@@ -28,6 +33,9 @@ hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset, uint
 }
 
 /* ==== Buffer and primitives ==== */
+
+/* hdump_writer_bytes, inline: the stream offset of the next byte. */
+static inline uint64_t wr_offset(const hdump_writer *w) { return w->delivered + w->n; }
 
 static hdump_status sink_write(hdump_writer *w, const void *p, size_t len, uint64_t tag) {
     if (len == 0) return HDUMP_OK;
@@ -256,46 +264,75 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
     return HDUMP_OK;
 }
 
-/* ==== The object fast path (docs/format.md §4 tag 1, go1.4+) ====
- * Object records are ~99.9% of a dump's bytes. The header varints are
- * stored after one headroom check; fields are stored in runs after one
- * check per run, a bitmap is scanned 64 words at a time with ctz. When the
- * headroom is short the per-value path runs instead, so the sink sees the
- * same writes either way. */
+/* ==== Object records (docs/format.md §4 tag 1, go1.4+) ====
+ * Object records are ~99.9% of a dump's bytes. A record whose bound fits the
+ * buffer's headroom (nearly all: a 4 KiB buffer flushes once per ~25 records
+ * of a Go-like heap) is stored in one pass after one check (object_fast.h):
+ * nothing is flushed inside it, so the sink sees what dwrite would give it.
+ * The rest (no room, bitmap forms) take put_object_slow: the list checked
+ * first, then the pieces through the dwrite policy, fields in runs after one
+ * check per run, a bitmap scanned 64 words at a time with ctz. */
 
-#define FIELD_RUN 64
+/* The BMI2 instantiation of the object fast path: x86-64 with GCC or clang
+ * (the function-level target attribute) in builds that have the bmi2 kernel
+ * (none with HDUMP_SIMD=scalar); chosen at run time only. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(HDUMP_KERNEL_BMI2)
+#define OBJ_BMI2 1
+#else
+#define OBJ_BMI2 0
+#endif
+/* w->obj_fast: 0 no fast path (go1.3, sticky error, finished), else which. */
+#define OBJ_GEN 1
+#define OBJ_BMI2_ON 2
 
-/* put_field_list hands an hdump_field array to a kernel as uint64_t pairs. */
+/* Short field lists are encoded inline, longer ones by the kernel. */
+#define FIELDS_INLINE 8
+/* Header bound: tag (1) + address and length (10 each) + the list's end (1). */
+#define OBJ_FIXED (1 + 2 * HDI_UVARINT_MAX + 1)
+/* A checked list entry: a kind (1..3, one byte) and an offset. */
+#define OBJ_FIELD (1 + HDI_UVARINT_MAX)
+/* The kernel's bound for an entry (two values) and its slop. */
+#define KERN_FIELD (2 * HDI_UVARINT_MAX)
+
+/* The field-list kernel call hands an hdump_field array over as uint64_t pairs. */
 _Static_assert(sizeof(hdump_field) == 2 * sizeof(uint64_t) &&
                    offsetof(hdump_field, offset) == sizeof(uint64_t),
                "hdump_field must be two packed uint64_t");
 
+/* 1 if a list entry's kind is not 1..maxk: one compare for both ends. */
+static inline int kind_bad(uint64_t k, uint64_t maxk) { return k - 1 >= maxk; }
+
+/* Writes the checked entries it[0..count) (kinds 1..3) through the dwrite
+ * policy. Each run that fits the headroom is stored straight (every piece of
+ * it would be copied by dwrite too): through the kernel when its bound
+ * (KERN_FIELD an entry plus the slop) leaves room for more than
+ * FIELDS_INLINE entries, else inline (OBJ_FIELD an entry); with less than
+ * one entry's bound left, one entry goes value by value (which may flush). */
 static hdump_status put_field_list(hdump_writer *w, const hdump_field *it, uint64_t count) {
-    /* A list is (kind, offset) pairs of uint64_t, back to back: one kernel
-     * call encodes the whole run when the headroom (plus the kernel's slop)
-     * is there. */
-    if (count <= (SIZE_MAX - HDUMP_VARINT_SLOP) / (4 * HDI_UVARINT_MAX) &&
-        w->cap - w->n >= 2 * HDI_UVARINT_MAX * count + HDUMP_VARINT_SLOP) {
-        w->n += w->kern->encode(w->buf + w->n, (const uint64_t *)(const void *)it,
-                                (size_t)(2 * count));
-        return HDUMP_OK;
-    }
     uint64_t i = 0;
     while (i < count) {
-        uint64_t k = count - i < FIELD_RUN ? count - i : FIELD_RUN;
-        if (w->cap - w->n >= 2 * HDI_UVARINT_MAX * k) {
-            uint8_t *p = w->buf + w->n;
-            for (uint64_t e = i + k; i < e; i++) {
-                p += hdi_uvarint_put(p, it[i].kind);
-                p += hdi_uvarint_put(p, it[i].offset);
+        size_t room = w->cap - w->n, k;
+        uint8_t *p = w->buf + w->n;
+        if (room >= HDUMP_VARINT_SLOP + KERN_FIELD * (FIELDS_INLINE + 1) &&
+            count - i > FIELDS_INLINE) {
+            k = (room - HDUMP_VARINT_SLOP) / KERN_FIELD;
+            if (count - i < k) k = (size_t)(count - i);
+            p += w->kern->encode(p, (const uint64_t *)(const void *)(it + i), 2 * k);
+        } else if (room >= OBJ_FIELD) {
+            k = room / OBJ_FIELD;
+            if (count - i < k) k = (size_t)(count - i);
+            for (size_t j = 0; j < k; j++) {
+                *p++ = (uint8_t)it[i + j].kind;
+                p = hdi_uvarint_put_fast(p, it[i + j].offset);
             }
-            w->n = (size_t)(p - w->buf);
         } else {
-            for (uint64_t e = i + k; i < e; i++) {
-                HDI_TRY(wr_u(w, it[i].kind, HDUMP_TAG_OBJECT));
-                HDI_TRY(wr_u(w, it[i].offset, HDUMP_TAG_OBJECT));
-            }
+            HDI_TRY(wr_u(w, it[i].kind, HDUMP_TAG_OBJECT));
+            HDI_TRY(wr_u(w, it[i].offset, HDUMP_TAG_OBJECT));
+            i++;
+            continue;
         }
+        w->n = (size_t)(p - w->buf);
+        i += k;
     }
     return HDUMP_OK;
 }
@@ -329,20 +366,33 @@ static hdump_status put_field_bitmap1(hdump_writer *w, const uint8_t *b, uint64_
     return HDUMP_OK;
 }
 
-/* REQUIRES: version >= go1.4; no sticky error; not finished. */
-static hdump_status put_object_fast(hdump_writer *w, uint64_t addr, const uint8_t *c, uint64_t len,
-                                    const hdump_fields *f) {
-    uint64_t at = hdump_writer_bytes(w);
-    if ((c == NULL && len > 0) || len > SIZE_MAX)
+/* The careful path for an object that may not fit the buffer's headroom, or
+ * whose field list is a bitmap: validate first, then write piece by piece
+ * through the dwrite policy.
+ * REQUIRES: version >= go1.4; no sticky error; not finished; the contents
+ * checked (put_object_fast). */
+static HDI_NOINLINE hdump_status put_object_slow(hdump_writer *w, uint64_t addr, const uint8_t *c,
+                                                 uint64_t len, const hdump_fields *f) {
+    uint64_t at = wr_offset(w);
+    if (len > SIZE_MAX)
         return hdi_wr_fail(w, HDUMP_ERR_USAGE, at, HDUMP_TAG_OBJECT,
                            "byte range has a length but no data");
     int list = f == NULL || f->bitmap == NULL || f->form == HDUMP_FIELDS_LIST;
-    if (f != NULL && (!list || f->count > 0)) {
-        if (list || f->form != HDUMP_FIELDS_BITMAP1) {
-            const char *why = NULL;
-            hdump_status st = fields_walk(NULL, w->version, w->ptr_size, f, HDUMP_TAG_OBJECT, &why);
-            if (st != HDUMP_OK) return hdi_wr_fail(w, st, at, HDUMP_TAG_OBJECT, why);
-        }
+    if (list && f != NULL && f->count > 0) {
+        /* the whole list is checked before its first byte can reach the sink */
+        if (f->items == NULL)
+            return hdi_wr_fail(w, HDUMP_ERR_USAGE, at, HDUMP_TAG_OBJECT,
+                               "field list has a count but no items");
+        const uint64_t maxk = hdi_max_field_kind(w->version);
+        int bad = 0;
+        for (uint64_t i = 0; i < f->count; i++) bad |= kind_bad(f->items[i].kind, maxk);
+        if (bad)
+            return hdi_wr_fail(w, HDUMP_ERR_USAGE, at, HDUMP_TAG_OBJECT,
+                               "field kind is 0 or not defined by this version");
+    } else if (!list && f->form != HDUMP_FIELDS_BITMAP1) {
+        const char *why = NULL;
+        hdump_status st = fields_walk(NULL, w->version, w->ptr_size, f, HDUMP_TAG_OBJECT, &why);
+        if (st != HDUMP_OK) return hdi_wr_fail(w, st, at, HDUMP_TAG_OBJECT, why);
     }
     if (w->cap - w->n >= 3 * HDI_UVARINT_MAX) {
         uint8_t *p = w->buf + w->n;
@@ -373,12 +423,129 @@ static hdump_status put_object_fast(hdump_writer *w, uint64_t addr, const uint8_
     return HDUMP_OK;
 }
 
-hdump_status hdi_wr_object(hdump_writer *w, uint64_t addr, const void *contents, uint64_t len,
-                           const hdump_fields *f) {
+/* Contents up to this size are copied inline by the object fast path. */
+#define COPY_INLINE 128
+
+/* dst[0..n) = src[0..n) for n <= COPY_INLINE, without a call: a few
+ * fixed-size (overlapping) loads and stores up to 64 bytes, 32-byte steps
+ * and an overlapping last 32 above; nothing outside either range is
+ * touched. (glibc's memcpy costs a call, a PLT jump and a size dispatch per
+ * object, most of the cost of copying a small object.) */
+#if defined(__GNUC__)
+#define WR_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define WR_ALWAYS_INLINE inline
+#endif
+static WR_ALWAYS_INLINE void copy_inline(uint8_t *dst, const uint8_t *src, size_t n) {
+    if (n > 64) {
+        for (size_t i = 0; i + 32 < n; i += 32) {
+            memcpy(dst + i, src + i, 16);
+            memcpy(dst + i + 16, src + i + 16, 16);
+#if defined(__GNUC__)
+            /* keep the loop: GCC would turn it back into a memcpy call */
+            __asm__("" : : "r"(dst) : "memory");
+#endif
+        }
+        memcpy(dst + n - 32, src + n - 32, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 16) {
+        if (n > 32) {
+            memcpy(dst, src, 16);
+            memcpy(dst + 16, src + 16, 16);
+            memcpy(dst + n - 32, src + n - 32, 16);
+            memcpy(dst + n - 16, src + n - 16, 16);
+        } else {
+            memcpy(dst, src, 16);
+            memcpy(dst + n - 16, src + n - 16, 16);
+        }
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n > 0) {
+        uint8_t a = src[0], b = src[n / 2], e = src[n - 1];
+        dst[0] = a;
+        dst[n / 2] = b;
+        dst[n - 1] = e;
+    }
+}
+
+/* ==== The object fast path, instantiated twice (object_fast.h) ====
+ * obj_put_gen: portable; the 1- and 2-byte varints on short branches.
+ * obj_put_bmi2 (x86-64): every varint below 2^56 as one pdep and one 8-byte
+ * store. Picked at creation (hdump_writer_new: the bmi2 kernel must be built
+ * and supported, and the writer's kernel not "scalar", so HDUMP_KERNEL=scalar
+ * forces the portable twin); w->obj_fast holds the choice. */
+
+#define OBJ_FAST_NAME obj_put_gen
+#define OBJ_FAST_REST obj_put_gen_rest
+#define OBJ_FAST_ATTR
+#define OBJ_FAST_UV hdi_uvarint_put_fast
+#include "object_fast.h"
+#undef OBJ_FAST_NAME
+#undef OBJ_FAST_REST
+#undef OBJ_FAST_ATTR
+#undef OBJ_FAST_UV
+
+#if OBJ_BMI2
+/* Encoded length by clz(v) for v >= 1: ceil((64 - clz) / 7). */
+static const uint8_t uv_len_by_clz[64] = {
+    10, 9, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 7, 7,
+    6,  6, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 4, 3,
+    3,  3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1};
+
+/* hdi_uvarint_put_fast with pdep. REQUIRES: 10 writable bytes at p; bytes
+ * past the encoding (up to p + 8) may be overwritten. */
+static inline __attribute__((target("bmi2"))) uint8_t *uv_put_bmi2(uint8_t *p, uint64_t v) {
+    if (v < 0x80) {
+        *p = (uint8_t)v;
+        return p + 1;
+    }
+    if (HDI_UNLIKELY(v >> 56)) return p + hdi_uvarint_put(p, v);
+    unsigned len = uv_len_by_clz[__builtin_clzll(v)];
+    uint64_t x = _pdep_u64(v, 0x7f7f7f7f7f7f7f7fULL) |
+                 (0x8080808080808080ULL & ((1ULL << (8 * (len - 1))) - 1));
+    memcpy(p, &x, 8); /* x86-64: little-endian */
+    return p + len;
+}
+
+#define OBJ_FAST_NAME obj_put_bmi2
+#define OBJ_FAST_REST obj_put_bmi2_rest
+#define OBJ_FAST_ATTR __attribute__((target("bmi2")))
+#define OBJ_FAST_UV uv_put_bmi2
+#include "object_fast.h"
+#undef OBJ_FAST_NAME
+#undef OBJ_FAST_REST
+#undef OBJ_FAST_ATTR
+#undef OBJ_FAST_UV
+#endif
+
+/* The fast path the writer picked (w->obj_fast is OBJ_GEN or OBJ_BMI2_ON). */
+static inline hdump_status put_object_fast(hdump_writer *w, uint64_t addr, const uint8_t *c,
+                                           uint64_t len, const hdump_fields *f) {
+#if OBJ_BMI2
+    if (w->obj_fast == OBJ_BMI2_ON) return obj_put_bmi2(w, addr, c, len, f);
+#endif
+    return obj_put_gen(w, addr, c, len, f);
+}
+
+/* Calls that cannot take the fast path: no writer, a sticky error, after
+ * finish, or go1.3 (whose object records have no field list). */
+static HDI_NOINLINE hdump_status put_object_other(hdump_writer *w, uint64_t addr,
+                                                  const void *contents, uint64_t len,
+                                                  const hdump_fields *f) {
     if (w == NULL) return HDUMP_ERR_USAGE;
     if (w->err.code != HDUMP_OK) return w->err.code;
     if (w->finished)
-        return hdi_wr_fail(w, HDUMP_ERR_USAGE, hdump_writer_bytes(w), HDUMP_TAG_OBJECT,
+        return hdi_wr_fail(w, HDUMP_ERR_USAGE, wr_offset(w), HDUMP_TAG_OBJECT,
                            "put after finish");
     if (w->version == HDUMP_GO1_3) {
         hdump_record rec;
@@ -392,11 +559,17 @@ hdump_status hdi_wr_object(hdump_writer *w, uint64_t addr, const void *contents,
     return put_object_fast(w, addr, contents, len, f);
 }
 
+hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr, const void *contents,
+                                     size_t len, const hdump_fields *fields) {
+    if (HDI_LIKELY(w != NULL && w->obj_fast))
+        return put_object_fast(w, addr, contents, len, fields);
+    return put_object_other(w, addr, contents, len, fields);
+}
+
 hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec) {
     if (w == NULL || rec == NULL) return HDUMP_ERR_USAGE;
     /* Objects first: one test for the common case. */
-    if (HDI_LIKELY(rec->tag == HDUMP_TAG_OBJECT && w->err.code == HDUMP_OK && !w->finished &&
-                   w->version != HDUMP_GO1_3))
+    if (HDI_LIKELY(rec->tag == HDUMP_TAG_OBJECT && w->obj_fast))
         return put_object_fast(w, rec->u.object.addr, rec->u.object.contents.ptr,
                                rec->u.object.contents.len, &rec->u.object.fields);
     if (w->err.code != HDUMP_OK) return w->err.code;
@@ -470,6 +643,13 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
     /* docs/format.md §3: the file starts with the 16-byte header. */
     memcpy(w->buf, hdump_version_header(o->version), HDUMP_HEADER_SIZE);
     w->n = HDUMP_HEADER_SIZE;
+    w->obj_fast = 0;
+    if (w->version != HDUMP_GO1_3) {
+        const hdi_varint_kernel *bmi2;
+        w->obj_fast = OBJ_GEN;
+        if (OBJ_BMI2 && kern != &hdi_varint_scalar && hdi_varint_pick("bmi2", &bmi2) == HDUMP_OK)
+            w->obj_fast = OBJ_BMI2_ON;
+    }
     *out = w;
     return HDUMP_OK;
 }
@@ -484,7 +664,7 @@ void hdump_writer_free(hdump_writer *w) {
 
 const hdump_error *hdump_writer_error(const hdump_writer *w) { return &w->err; }
 
-uint64_t hdump_writer_bytes(const hdump_writer *w) { return w->delivered + w->n; }
+uint64_t hdump_writer_bytes(const hdump_writer *w) { return wr_offset(w); }
 
 uint64_t hdump_writer_records(const hdump_writer *w) { return w->records; }
 
@@ -506,6 +686,7 @@ hdump_status hdump_writer_finish(hdump_writer *w) {
     if (w->finished) return w->finish_status;
     if (w->err.code != HDUMP_OK) return w->err.code;
     w->finished = 1;
+    w->obj_fast = 0;
     hdump_status st = wr_u(w, HDUMP_TAG_EOF, HDUMP_TAG_EOF);
     if (st == HDUMP_OK) {
         w->records++;

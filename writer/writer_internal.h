@@ -23,14 +23,15 @@ struct hdump_writer {
 
     hdi_typecache tc;
 
+    /* Nonzero while object records may take the fast path (go1.4+, no
+     * sticky error, not finished; cleared by hdi_wr_fail and
+     * hdump_writer_finish); its value names the instantiation picked at
+     * creation (writer.c: OBJ_GEN or OBJ_BMI2_ON). */
+    int obj_fast;
     int finished;
     hdump_status finish_status;
     hdump_error err;
 };
-
-/* The object fast path behind hdump_writer_put_object and hdump_writer_put. */
-HDI_HIDDEN hdump_status hdi_wr_object(hdump_writer *w, uint64_t addr, const void *contents,
-                                      uint64_t len, const hdump_fields *f);
 
 /* Records the first error (sticky) and returns its code. */
 HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset,
