@@ -3,9 +3,15 @@
  * claim the input makes before acting on it (docs/format.md §5). */
 #include <string.h>
 
+#include "../common/cpu.h"
 #include "../common/grammar.h"
+#include "../common/kernels.h"
 #include "../common/varint.h"
 #include "reader_internal.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && defined(HDUMP_KERNEL_BMI2)
+#include <immintrin.h>
+#endif
 
 static const uint8_t empty_view[1] = {0};
 
@@ -200,6 +206,60 @@ static hdump_status rd_stack(hdump_reader *r, hdump_memprof *m) {
     return HDUMP_OK;
 }
 
+/* ==== The object fast path (reader/object_fast.h), instantiated twice ====
+ * rd_fast_gen: portable; rd_fast_pext (x86-64 builds with the bmi2 kernel):
+ * varints gathered by pext. hdump_reader_new_* picks pext when the bmi2
+ * kernel is supported with a fast pdep/pext and the reader's kernel is not
+ * "scalar" (so HDUMP_KERNEL=scalar forces the portable twin): r->obj_fast. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define RDF_LE64 1
+#else
+#define RDF_LE64 0
+#endif
+#define RD_SLOP 16
+
+#define RDF_(x) rd_fast_gen_##x
+#define RDF_ATTR
+#define RDF_PEXT 0
+#include "object_fast.h"
+#undef RDF_
+#undef RDF_ATTR
+#undef RDF_PEXT
+
+#if RDF_LE64 && defined(__x86_64__) && defined(HDUMP_KERNEL_BMI2)
+#define RD_HAVE_PEXT 1
+#define RDF_(x) rd_fast_pext_##x
+#define RDF_ATTR __attribute__((target("bmi,bmi2")))
+#define RDF_PEXT 1
+#include "object_fast.h"
+#undef RDF_
+#undef RDF_ATTR
+#undef RDF_PEXT
+#else
+#define RD_HAVE_PEXT 0
+#endif
+
+static inline int rd_object_fast(hdump_reader *r, hdump_record *rec, uint64_t at) {
+#if RD_HAVE_PEXT
+    if (r->obj_fast == 2) return rd_fast_pext_object(r, rec, at);
+#endif
+    return rd_fast_gen_object(r, rec, at);
+}
+
+/* Which fast path a new reader uses (r->obj_fast: 1 portable, 2 pext). */
+int hdi_rd_pick_fast(const hdi_varint_kernel *k) {
+#if RD_HAVE_PEXT
+    const hdi_varint_kernel *bmi2;
+    if (k != &hdi_varint_scalar && hdi_varint_pick("bmi2", &bmi2) == HDUMP_OK &&
+        (hdi_cpu_features() & HDI_CPU_BMI2_FAST))
+        return 2;
+#else
+    (void)k;
+#endif
+    return 1;
+}
+
 /* ==== Header and records ==== */
 
 static hdump_status rd_header(hdump_reader *r) {
@@ -255,14 +315,17 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
     r->keep_lo = r->keep_hi = NULL;
     r->nviews = 0;
     r->nframes_cur = 0;
-    HDI_TRY(hdi_rd_ensure(r, 1));
-    if (r->p == r->end) return fail_truncated(r, "input ends before the EOF record");
+    if (HDI_UNLIKELY(r->p == r->end)) {
+        HDI_TRY(hdi_rd_ensure(r, 1));
+        if (r->p == r->end) return fail_truncated(r, "input ends before the EOF record");
+    }
     if (r->nrec >= r->lim.max_records)
         return hdi_rd_fail(r, HDUMP_ERR_LIMIT, at, "more records than max_records");
     uint64_t tag;
     HDI_TRY(rd_u(r, &tag, "input ends inside a record tag"));
     r->cur_tag = tag; /* also for an unknown tag: the error then names it */
     if (tag == HDUMP_TAG_OBJECT && r->version != HDUMP_GO1_3) {
+        if (HDI_LIKELY(rd_object_fast(r, rec, at))) return HDUMP_OK;
         /* The object fast path (docs/format.md §4 tag 1): ~99.9% of a dump's
          * bytes; the same checks as the table walk, without its dispatch. */
         hdump_object *o = &rec->u.object;

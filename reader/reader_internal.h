@@ -23,6 +23,7 @@ struct hdump_reader {
     int (*on_range)(void *ctx, const hdump_range_chunk *chunk);
     void *on_range_ctx;
     const hdi_varint_kernel *kern;
+    int obj_fast; /* the object fast path: 1 portable, 2 pext (reader.c) */
 
     /* Window. offset(x) = off_adj + (x - base). */
     const uint8_t *base;
@@ -74,6 +75,8 @@ HDI_HIDDEN hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t o
  * max_record_bytes limit. The views in [keep_lo, keep_hi) may move with
  * their bytes; they are fixed up. */
 HDI_HIDDEN hdump_status hdi_rd_ensure(hdump_reader *r, size_t n);
+/* reader.c: which object fast path a reader with kernel k uses. */
+HDI_HIDDEN int hdi_rd_pick_fast(const hdi_varint_kernel *k);
 
 /* Creates a reader with resolved options (common to every source). */
 HDI_HIDDEN hdump_status hdi_rd_create(const hdump_reader_opts *o, hdump_reader **out);
