@@ -15,13 +15,15 @@
 
 static const char help[] =
     "usage: hdump roundtrip --objects N [--seed S] [--profile P] [--format V]\n"
-    "                       [--via memory|pipe|FILE]\n"
+    "                       [--via memory|threads|pipe|FILE]\n"
     "\n"
     "Generates a dump, writes it, reads it back and compares every record field by\n"
     "field with a regenerated expectation; prints records/s and bytes/s. Memory is\n"
     "bounded (a few MiB) whatever N is.\n"
     "\n"
     "  --via memory  (default) the reader pulls bytes the writer produces on demand\n"
+    "  --via threads a writer thread (generate + write) hands 1 MiB blocks to the\n"
+    "                reading thread (read + regenerate + compare): two cores\n"
     "  --via pipe    a writer thread feeds a pipe the reader reads\n"
     "  --via FILE    the dump is written to FILE, then read back from it\n"
     "  other options as in `hdump gen`\n"
@@ -74,6 +76,92 @@ static hdump_status pump_read(void *ctx, void *buf, size_t cap, size_t *got) {
     q->pos += k;
     *got = k;
     return HDUMP_OK;
+}
+
+/* ---- threads: a writer thread hands blocks to the reading thread ---- */
+#define RING_SLOTS 4
+#define RING_BLOCK ((size_t)1 << 20)
+typedef struct ring {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint8_t *slot[RING_SLOTS];
+    size_t len[RING_SLOTS];
+    uint64_t head, tail; /* blocks published, blocks consumed */
+    uint8_t *fill;       /* writer side: the block being filled */
+    size_t flen;
+    size_t pos;          /* reader side: position in block `tail` */
+    int done, stop;      /* the writer finished / the reader is gone */
+    hdump_gen_opts go;
+    hdump_status st;
+} ring;
+
+static void ring_publish(ring *q) {
+    pthread_mutex_lock(&q->mu);
+    q->len[q->head % RING_SLOTS] = q->flen;
+    q->head++;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    q->fill = NULL;
+}
+
+static hdump_status ring_sink(void *ctx, const void *p, size_t n) {
+    ring *q = ctx;
+    const uint8_t *b = p;
+    while (n > 0) {
+        if (q->fill == NULL) {
+            pthread_mutex_lock(&q->mu);
+            while (q->head - q->tail == RING_SLOTS && !q->stop) pthread_cond_wait(&q->cv, &q->mu);
+            int stop = q->stop;
+            pthread_mutex_unlock(&q->mu);
+            if (stop) return HDUMP_ERR_IO;
+            q->fill = q->slot[q->head % RING_SLOTS];
+            q->flen = 0;
+        }
+        size_t k = RING_BLOCK - q->flen < n ? RING_BLOCK - q->flen : n;
+        memcpy(q->fill + q->flen, b, k);
+        q->flen += k;
+        b += k;
+        n -= k;
+        if (q->flen == RING_BLOCK) ring_publish(q);
+    }
+    return HDUMP_OK;
+}
+
+static hdump_status ring_read(void *ctx, void *buf, size_t cap, size_t *got) {
+    ring *q = ctx;
+    pthread_mutex_lock(&q->mu);
+    while (q->head == q->tail && !q->done) pthread_cond_wait(&q->cv, &q->mu);
+    int empty = q->head == q->tail;
+    pthread_mutex_unlock(&q->mu);
+    *got = 0;
+    if (empty) return HDUMP_OK; /* the writer finished: end of input */
+    size_t i = (size_t)(q->tail % RING_SLOTS);
+    size_t k = q->len[i] - q->pos < cap ? q->len[i] - q->pos : cap;
+    memcpy(buf, q->slot[i] + q->pos, k);
+    q->pos += k;
+    *got = k;
+    if (q->pos == q->len[i]) {
+        pthread_mutex_lock(&q->mu);
+        q->tail++;
+        q->pos = 0;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+    }
+    return HDUMP_OK;
+}
+
+static hdump_status write_all(const hdump_gen_opts *go, hdump_sink sink);
+
+static void *ring_feed(void *arg) {
+    ring *q = arg;
+    hdump_sink s = {ring_sink, q};
+    q->st = write_all(&q->go, s);
+    if (q->st == HDUMP_OK && q->fill != NULL && q->flen > 0) ring_publish(q);
+    pthread_mutex_lock(&q->mu);
+    q->done = 1;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
 }
 
 /* ---- pipe: a writer thread ---- */
@@ -142,6 +230,9 @@ int cmd_roundtrip(int argc, char **argv) {
     pump q;
     memset(&q, 0, sizeof q);
     feeder f;
+    ring rg;
+    memset(&rg, 0, sizeof rg);
+    int ring_init = 0;
     pthread_t th;
     int thread = 0, fd = -1;
     hdump_status st = HDUMP_OK;
@@ -153,6 +244,19 @@ int cmd_roundtrip(int argc, char **argv) {
         hdump_sink s = {pump_sink, &q};
         if ((st = hdump_gen_new(&go, &q.g)) == HDUMP_OK && (st = hdump_writer_new(&wo, s, &q.w)) == HDUMP_OK) {
             hdump_source src = {pump_read, &q, UINT64_MAX};
+            st = hdump_reader_new_source(&ro, src, &r);
+        }
+    } else if (strcmp(via, "threads") == 0) {
+        rg.go = go;
+        for (int i = 0; i < RING_SLOTS; i++)
+            if ((rg.slot[i] = malloc(RING_BLOCK)) == NULL) st = HDUMP_ERR_NOMEM;
+        if (st == HDUMP_OK) {
+            pthread_mutex_init(&rg.mu, NULL);
+            pthread_cond_init(&rg.cv, NULL);
+            ring_init = 1;
+            pthread_create(&th, NULL, ring_feed, &rg);
+            thread = 2;
+            hdump_source src = {ring_read, &rg, UINT64_MAX};
             st = hdump_reader_new_source(&ro, src, &r);
         }
     } else if (strcmp(via, "pipe") == 0) {
@@ -226,10 +330,24 @@ int cmd_roundtrip(int argc, char **argv) {
      * with EPIPE instead of waiting for a reader that has stopped. */
     if (fd >= 0) close(fd);
     fd = -1;
-    if (thread) {
+    if (thread == 1) {
         pthread_join(th, NULL);
         if (f.st != HDUMP_OK && rc == CLI_OK) rc = CLI_USAGE;
     }
+    if (thread == 2) {
+        /* A writer blocked on a full ring then fails instead of waiting. */
+        pthread_mutex_lock(&rg.mu);
+        rg.stop = 1;
+        pthread_cond_broadcast(&rg.cv);
+        pthread_mutex_unlock(&rg.mu);
+        pthread_join(th, NULL);
+        if (rg.st != HDUMP_OK && rc == CLI_OK) rc = CLI_USAGE;
+    }
+    if (ring_init) {
+        pthread_mutex_destroy(&rg.mu);
+        pthread_cond_destroy(&rg.cv);
+    }
+    for (int i = 0; i < RING_SLOTS; i++) free(rg.slot[i]);
     if (fd >= 0) close(fd);
     if (q.st != HDUMP_OK && rc == CLI_OK) rc = CLI_USAGE;
     hdump_writer_free(q.w);
