@@ -14,7 +14,7 @@ CMAKE  ?= cmake
 CTEST  ?= ctest
 
 # Debian packages the build and the tests need on a fresh machine.
-DEPS := cmake make gcc g++ clang libclang-rt-14-dev python3 gzip libbenchmark-dev zip unzip
+DEPS := cmake make gcc g++ clang libclang-rt-14-dev python3 gzip libbenchmark-dev zip unzip afl++
 
 .PHONY: all build check check-gcc check-kernels check-scalar check-asan bench install deps clean
 
@@ -54,13 +54,14 @@ check-kernels: check-gcc
 
 check-scalar: deps
 	$(CMAKE) -S . -B build-scalar -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc \
-	  -DHDUMP_WERROR=ON -DHDUMP_SIMD=scalar
+	  -DHDUMP_WERROR=ON -DHDUMP_SIMD=scalar -DHDUMP_FUZZ_OSS_TEST=OFF
 	$(CMAKE) --build build-scalar -j $(JOBS)
 	cd build-scalar && $(CTEST) --output-on-failure -j $(JOBS)
 
 check-asan: deps
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG='-g -O1' -DCMAKE_C_COMPILER=clang \
-	  -DCMAKE_CXX_COMPILER=clang++ -DHDUMP_WERROR=ON -DHDUMP_SANITIZE='address;undefined'
+	  -DCMAKE_CXX_COMPILER=clang++ -DHDUMP_WERROR=ON -DHDUMP_SANITIZE='address;undefined' \
+	  -DHDUMP_FUZZ_OSS_TEST=OFF
 	$(CMAKE) --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) --output-on-failure -j $(JOBS)
@@ -91,13 +92,15 @@ clean:
 #   make fuzz-afl      the same sources with afl-clang-fast (libAFLDriver) + ASan
 #                      via fuzz/oss-fuzz/local.sh; afl-fuzz FUZZ_SECONDS per target
 #   make seed-corpora  build-seeds/fuzz_<target>_seed_corpus.zip
+#   make fuzz-coverage llvm-cov line coverage of reader/ and writer/ by the
+#                      corpora (committed + the last `make fuzz` run's), build-cov/
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 FUZZ_TARGETS ?= read read_chunked roundtrip rewrite varint faults read_structured
 AFL_TARGETS  ?= read read_chunked roundtrip rewrite varint faults
-FUZZ_DEPS    := clang libclang-rt-14-dev lld afl++ zip unzip cmake make
+FUZZ_DEPS    := clang libclang-rt-14-dev lld llvm-14 afl++ zip unzip cmake make
 
-.PHONY: fuzz fuzz-afl fuzz-deps seed-corpora
+.PHONY: fuzz fuzz-afl fuzz-deps seed-corpora fuzz-coverage
 
 fuzz-deps:
 	@missing=""; for p in $(FUZZ_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -124,6 +127,9 @@ fuzz-afl: fuzz-deps
 	ENGINE=afl SANITIZER=address OUT=$(CURDIR)/build-fuzz-afl/out WORK_DIR=$(CURDIR)/build-fuzz-afl/work \
 	  JOBS=$(JOBS) fuzz/oss-fuzz/local.sh
 	FUZZ_SECONDS=$(FUZZ_SECONDS) AFL_TARGETS='$(AFL_TARGETS)' fuzz/run-afl.sh build-fuzz-afl
+
+fuzz-coverage: fuzz-deps
+	JOBS=$(JOBS) fuzz/coverage.sh $(CURDIR)/build-cov
 
 seed-corpora: fuzz-deps
 	WORK=$(CURDIR)/build-seeds fuzz/oss-fuzz/seeds.sh $(CURDIR)/build-seeds

@@ -178,12 +178,27 @@ static FZ_UNUSED int fz_has_header(const uint8_t *d, size_t n, hdump_version *v)
 
 /* Pools the views of generated records point into (besides the input
  * itself). Reset with s->nf = s->nfr = 0 before generating a new set. */
+#define FZ_MAX_BITMAPS 256 /* bitmap field lists per generated set */
 typedef struct fz_store {
     hdump_field fields[4 * FZ_MAX_FIELDS];
     size_t nf;
     hdump_memprof_frame frames[4 * FZ_MAX_FRAMES];
     size_t nfr;
+    uint64_t ptr_size;           /* the writer's ptr_size (0 = its default, 8) */
+    uint8_t bits[64 * 1024];     /* bitmap field lists (sanitized copies)     */
+    size_t nbits;
+    struct {
+        const uint8_t *bitmap;   /* key: the bitmap written                   */
+        hdump_fields list;       /* what the reader must return for it        */
+    } exp[FZ_MAX_BITMAPS];
+    size_t nexp;
 } fz_store;
+
+/* Resets a store before generating a new set of records. */
+static FZ_UNUSED void fz_store_reset(fz_store *s, uint64_t ptr_size) {
+    s->nf = s->nfr = s->nbits = s->nexp = 0;
+    s->ptr_size = ptr_size;
+}
 
 /* Deterministic filler for long ranges: no input bytes are spent on them. */
 static const uint8_t *fz_big(void) {
@@ -215,14 +230,98 @@ static hdump_bytes fz_gen_bytes(fdp *p, size_t max_small) {
     return b;
 }
 
+/* The 2-bit code of word i of a pointer map (docs/format.md §5). */
+static unsigned fz_code2(const uint8_t *b, uint64_t i) {
+    return (unsigned)(b[i / 4] >> (2 * (i % 4))) & 3u;
+}
+static void fz_set_code2(uint8_t *b, uint64_t i, unsigned c) {
+    unsigned sh = (unsigned)(2 * (i % 4));
+    b[i / 4] = (uint8_t)((b[i / 4] & ~(3u << sh)) | (c << sh));
+}
+
+/* A pointer map in bitmap form, from the input, made valid for its form
+ * (a multi-word code never in the last word; go1.4's second code is 2 or
+ * 3), and its expansion into the (kind, offset) list the reader must return:
+ * written here independently of the writer's code, from the rules of
+ * docs/format.md §5. Returns 0 when the store has no room left. */
+static int fz_gen_bitmap(fdp *p, hdump_version v, fz_store *s, hdump_fields *out) {
+    hdump_fields_form form = HDUMP_FIELDS_BITMAP1;
+    if (fdp_bool(p)) {
+        if (v == HDUMP_GO1_4) form = HDUMP_FIELDS_BITMAP2_GO14;
+        if (v == HDUMP_GO1_3) form = HDUMP_FIELDS_BITMAP2_GO13;
+    }
+    uint64_t nwords = fdp_range(p, 0, 15) == 0 ? fdp_range(p, 0, 4096) : fdp_range(p, 0, 160);
+    size_t per = form == HDUMP_FIELDS_BITMAP1 ? 8 : 4;
+    size_t need = (size_t)(nwords + per - 1) / per;
+    uint64_t room_items = sizeof s->fields / sizeof s->fields[0] - s->nf;
+    if (s->nexp == FZ_MAX_BITMAPS || sizeof s->bits - s->nbits < need + 1 || room_items < nwords)
+        return 0;
+    uint8_t *b = s->bits + s->nbits;
+    s->nbits += need + 1; /* +1: every bitmap has its own address (the key) */
+    memset(b, 0, need);
+    size_t got;
+    const uint8_t *in = fdp_bytes(p, need, &got);
+    if (got) memcpy(b, in, got);
+    if (fdp_range(p, 0, 3) == 0) memset(b, 0xff, need); /* dense maps */
+    uint64_t psz = s->ptr_size ? s->ptr_size : 8;
+    hdump_field *it = s->fields + s->nf;
+    uint64_t n = 0;
+    if (form == HDUMP_FIELDS_BITMAP1) {
+        for (uint64_t i = 0; i < nwords; i++)
+            if ((b[i / 8] >> (i % 8)) & 1u) {
+                it[n].kind = HDUMP_FIELD_PTR;
+                it[n++].offset = i * psz;
+            }
+    } else {
+        int go13 = form == HDUMP_FIELDS_BITMAP2_GO13;
+        for (uint64_t i = 0; i < nwords; i++) {
+            unsigned c = fz_code2(b, i);
+            if (c == 3 && i + 1 >= nwords) fz_set_code2(b, i, c = 2);
+            if (c < 2) continue;
+            it[n].offset = i * psz;
+            if (c == 2) {
+                it[n++].kind = HDUMP_FIELD_PTR;
+                continue;
+            }
+            unsigned c2 = fz_code2(b, i + 1);
+            if (!go13 && c2 < 2) fz_set_code2(b, i + 1, c2 |= 2);
+            if (go13) {
+                static const uint64_t k13[4] = {HDUMP_FIELD_GO13_STRING, HDUMP_FIELD_GO13_SLICE,
+                                                HDUMP_FIELD_GO13_IFACE, HDUMP_FIELD_GO13_EFACE};
+                it[n++].kind = k13[c2];
+                i += c2 == 1 ? 2 : 1; /* Slice is three words, the others two */
+            } else {
+                it[n++].kind = c2 == 2 ? HDUMP_FIELD_GO14_IFACE : HDUMP_FIELD_GO14_EFACE;
+                i += 1;
+            }
+        }
+    }
+    s->nf += (size_t)n;
+    memset(out, 0, sizeof *out);
+    out->form = form;
+    out->bitmap = b;
+    out->nwords = nwords;
+    s->exp[s->nexp].bitmap = b;
+    memset(&s->exp[s->nexp].list, 0, sizeof s->exp[s->nexp].list);
+    s->exp[s->nexp].list.items = n ? it : NULL;
+    s->exp[s->nexp].list.count = n;
+    s->nexp++;
+    return 1;
+}
+
 static hdump_fields fz_gen_fields(fdp *p, hdump_version v, fz_store *s) {
     hdump_fields f;
     memset(&f, 0, sizeof f);
     uint64_t maxk = v == HDUMP_GO1_3 ? 5 : 3;
     size_t n;
-    switch (fdp_range(p, 0, 7)) {
+    switch (fdp_range(p, 0, 9)) {
     case 0: n = 0; break;
     case 1: n = (size_t)fdp_range(p, 0, FZ_MAX_FIELDS); break;
+    case 8:
+    case 9:
+        if (fz_gen_bitmap(p, v, s, &f)) return f;
+        n = 0;
+        break;
     default: n = (size_t)fdp_range(p, 0, 24); break;
     }
     size_t room = sizeof s->fields / sizeof s->fields[0] - s->nf;
@@ -237,6 +336,20 @@ static hdump_fields fz_gen_fields(fdp *p, hdump_version v, fz_store *s) {
     f.count = n;
     f.form = HDUMP_FIELDS_LIST;
     return f;
+}
+
+/* The record a reader must return for r: r itself, with a field list given
+ * as a bitmap replaced by its (kind, offset) expansion. */
+static FZ_UNUSED void fz_expect(const fz_store *s, const hdump_record *r, hdump_record *e) {
+    *e = *r;
+    hdump_fields *f = hdump_record_fields(e);
+    if (f == NULL || f->form == HDUMP_FIELDS_LIST || f->bitmap == NULL) return;
+    for (size_t i = 0; i < s->nexp; i++)
+        if (s->exp[i].bitmap == f->bitmap) {
+            *f = s->exp[i].list;
+            return;
+        }
+    FZ_CHECK(0, "bitmap field list %p not generated by this store", (const void *)f->bitmap);
 }
 
 /* Fills *r with a record of `tag` (1..17) for version v. */
@@ -377,7 +490,10 @@ static FZ_UNUSED hdump_status fz_put(hdump_writer *w, hdump_version v, const hdu
             if (v == HDUMP_GO1_3 || r->u.object.contents.len > SIZE_MAX) break;
             return hdump_writer_put_object(w, r->u.object.addr, r->u.object.contents.ptr,
                                            (size_t)r->u.object.contents.len,
-                                           r->u.object.fields.count ? &r->u.object.fields : NULL);
+                                           (r->u.object.fields.count ||
+                                            r->u.object.fields.form != HDUMP_FIELDS_LIST)
+                                               ? &r->u.object.fields
+                                               : NULL);
         case HDUMP_TAG_OTHERROOT: return hdump_writer_put_otherroot(w, &r->u.otherroot);
         case HDUMP_TAG_TYPE:
             if (!typecache_off || r->u.type.addr == 0) break;

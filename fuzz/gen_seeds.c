@@ -70,7 +70,7 @@ static void records_dump(hdump_version v, uint64_t seed, size_t nrec, hdump_memb
     hdump_writer *w;
     hdump_membuf_init(m, NULL);
     if (hdump_writer_new(&o, hdump_sink_membuf(m), &w) != HDUMP_OK) exit(1);
-    store.nf = store.nfr = 0;
+    fz_store_reset(&store, 0);
     for (size_t i = 0; i < nrec; i++) {
         hdump_record r;
         if (seed % 2 == 0)

@@ -1,6 +1,9 @@
 #!/bin/sh
-# ctest fuzz_oss_build: the OSS-Fuzz-style build (local.sh, libFuzzer + ASan)
-# where clang can link libFuzzer; exit 77 (ctest SKIP) otherwise.
+# ctest fuzz_oss_build: the OSS-Fuzz-style build (local.sh) where clang can
+# link libFuzzer (exit 77, ctest SKIP, otherwise): libFuzzer + ASan with a
+# short smoke run of every target, then the other builds OSS-Fuzz makes —
+# libFuzzer + UBSan, libFuzzer + MSan, AFL++ + ASan, AFL++ + UBSan (when
+# afl-clang-fast is installed) — each checked on its seeds by local.sh.
 SRC=$1
 DIR=$2
 # make check-kernels reruns ctest once per kernel; the build does not depend on it.
@@ -37,6 +40,20 @@ for bin in "$DIR"/out/fuzz_*; do
     pass=$((pass + 1)); echo "PASS: smoke $name: $(grep -o 'exec/s: [0-9]*' "$DIR/smoke/$name.log" | tail -1)"
   else
     fail=$((fail + 1)); echo "FAIL: smoke $name (log: $DIR/smoke/$name.log)"; tail -20 "$DIR/smoke/$name.log"
+  fi
+done
+# The other engine x sanitizer builds: build.sh must work for each, and
+# every binary must run its seeds cleanly (local.sh's check).
+for combo in libfuzzer:undefined libfuzzer:memory afl:address afl:undefined; do
+  engine=${combo%%:*} san=${combo#*:}
+  if [ "$engine" = afl ] && ! command -v afl-clang-fast >/dev/null 2>&1; then
+    echo "SKIP: $engine + $san (afl-clang-fast missing: apt-get install afl++)"; continue
+  fi
+  if ENGINE=$engine SANITIZER=$san OUT="$DIR/$engine-$san/out" WORK_DIR="$DIR/$engine-$san/work" JOBS=2 \
+       bash "$SRC/fuzz/oss-fuzz/local.sh" > "$DIR/$engine-$san.log" 2>&1; then
+    pass=$((pass + 1)); echo "PASS: build + seed check $engine + $san ($(grep -c '^check: .* ok' "$DIR/$engine-$san.log") targets)"
+  else
+    fail=$((fail + 1)); echo "FAIL: build $engine + $san (log: $DIR/$engine-$san.log)"; tail -30 "$DIR/$engine-$san.log"
   fi
 done
 echo "$pass passed, $fail failed"
