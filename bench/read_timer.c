@@ -18,21 +18,10 @@
 #include <time.h>
 
 #include "hdump/hdump.h"
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "timer_util.h"
 
 static void print_line(const char *who, size_t n, unsigned long long records, int reps, double *t) {
-    qsort(t, (size_t)reps, sizeof *t, cmp_d);
-    double med = reps % 2 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2;
+    double med = bt_median(t, reps);
     printf("%s target=mem bytes=%zu", who, n);
     if (records) printf(" records=%llu", records);
     printf(" reps=%d median_s=%.6f min_s=%.6f max_s=%.6f mbps=%.1f\n", reps, med, t[0], t[reps - 1],
@@ -41,11 +30,7 @@ static void print_line(const char *who, size_t n, unsigned long long records, in
 
 int main(int argc, char **argv) {
     int reps = 15;
-    int i = 1;
-    if (i + 1 < argc && strcmp(argv[i], "-r") == 0) {
-        reps = atoi(argv[i + 1]);
-        i += 2;
-    }
+    int i = bt_options(argc, argv, &reps, NULL);
     if (argc - i != 1 || reps < 1 || reps > 1000) {
         fprintf(stderr, "usage: %s [-r REPS] DUMP\n", argv[0]);
         return 1;
@@ -79,7 +64,7 @@ int main(int argc, char **argv) {
     unsigned long long records = 0;
     uint64_t sink = 0;
     for (int r = 0; r < reps && tr && tm; r++) {
-        double t0 = now();
+        double t0 = bt_now();
         hdump_reader *rd;
         hdump_status st = hdump_reader_new_mem(&o, d, n, &rd);
         hdump_record rec;
@@ -92,16 +77,16 @@ int main(int argc, char **argv) {
             return 1;
         }
         hdump_reader_free(rd);
-        tr[r] = now() - t0;
+        tr[r] = bt_now() - t0;
         records = k + 1; /* with EOF */
         /* the baseline: the same bytes through a 4 KiB ring */
-        t0 = now();
+        t0 = bt_now();
         for (size_t at = 0; at < n; at += sizeof ring) {
             size_t c = n - at < sizeof ring ? n - at : sizeof ring;
             memcpy(ring, d + at, c);
             __asm__ volatile("" : : "r"(ring) : "memory");
         }
-        tm[r] = now() - t0;
+        tm[r] = bt_now() - t0;
         sink += ring[0];
     }
     if (tr == NULL || tm == NULL) return 1;

@@ -19,18 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timer_util.h"
+
 #include "bench_store.h"
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static hdump_status emit(const bs_store *s, const hdump_writer_opts *o, hdump_sink sink) {
     hdump_writer *w;
@@ -44,15 +35,7 @@ static hdump_status emit(const bs_store *s, const hdump_writer_opts *o, hdump_si
 int main(int argc, char **argv) {
     int reps = 5;
     size_t bufsize = 4096;
-    int i = 1;
-    for (; i + 1 < argc && argv[i][0] == '-' && argv[i][1] != 0; i += 2) {
-        if (strcmp(argv[i], "-r") == 0)
-            reps = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "-b") == 0)
-            bufsize = (size_t)strtoull(argv[i + 1], NULL, 10);
-        else
-            break;
-    }
+    int i = bt_options(argc, argv, &reps, &bufsize);
     if (argc - i < 2 || reps < 1 || reps > 1000) {
         fprintf(stderr, "usage: %s [-r REPS] [-b BUFSIZE] DUMP TARGET...\n", argv[0]);
         return 1;
@@ -112,9 +95,9 @@ int main(int argc, char **argv) {
                 }
                 sink = hdump_sink_fd(fd);
             }
-            double t0 = now();
+            double t0 = bt_now();
             st = emit(&s, &o, sink);
-            t[r] = now() - t0;
+            t[r] = bt_now() - t0;
             if (fd >= 0) close(fd);
             if (st != HDUMP_OK) {
                 fprintf(stderr, "%s: %s\n", target, hdump_status_str(st));
@@ -122,8 +105,7 @@ int main(int argc, char **argv) {
             }
         }
         if (rc) break;
-        qsort(t, (size_t)reps, sizeof *t, cmp_d);
-        double med = t[reps / 2];
+        double med = bt_median(t, reps);
         printf("hdump target=%s bytes=%zu objects=%llu reps=%d median_s=%.6f min_s=%.6f "
                "max_s=%.6f mbps=%.1f\n",
                target, len, (unsigned long long)s.objects, reps, med, t[0], t[reps - 1],

@@ -22,7 +22,8 @@
 # Then, once per toolchain, the end-to-end comparison (VSGO_ROUNDTRIP objects,
 # default 10000000; 0 skips it): Go's WriteHeapDump of a heap of that many
 # objects to /dev/null (3 calls, median) against the wall time of
-# `hdump roundtrip --objects N` (generate, write, read back, compare).
+# `hdump roundtrip --objects N --via threads` (generate + write on one
+# thread, read back + compare on another).
 # Skips cleanly (exit 0) when no Go toolchain is installed. BUILD_DIR (default
 # build-bench) is configured and hdump_rewrite_timer and hdump_write_ceiling
 # built there if needed;
@@ -138,7 +139,7 @@ for go in $gos; do
     "$bin" -n "$rt_objects" -reps 3 /dev/null >"$tmp/go.txt" 2>"$tmp/go.err" ||
         { cat "$tmp/go.err" >&2; exit 1; }
     t0=$(date +%s.%N)
-    "$hdump" roundtrip --objects "$rt_objects" >"$tmp/rt.txt" 2>&1 || { cat "$tmp/rt.txt" >&2; exit 1; }
+    "$hdump" roundtrip --objects "$rt_objects" --via threads >"$tmp/rt.txt" 2>&1 || { cat "$tmp/rt.txt" >&2; exit 1; }
     t1=$(date +%s.%N)
     echo
     sed 's/^/  /' "$tmp/go.err"
@@ -151,7 +152,7 @@ for go in $gos; do
         END {
             printf "%s end to end, %d objects: Go WriteHeapDump to /dev/null %.2f s (median of 3, %d heap objects)\n",
                 ver, n, gomed, goobjs
-            printf "  hdump roundtrip --objects %d (generate + write + read + compare): %.2f s wall; Go/hdump %.2fx\n",
+            printf "  hdump roundtrip --objects %d --via threads (generate + write | read + compare): %.2f s wall; Go/hdump %.2fx\n",
                 n, t1 - t0, gomed / (t1 - t0)
         }' "$tmp/go.txt"
     sed 's/^/  /' "$tmp/rt.txt" | tail -n 3

@@ -18,16 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "timer_util.h"
 
 /* Writes all of p[0..n), retrying short writes and EINTR (as hdump's fd sink). */
 static int write_all(int fd, const unsigned char *p, size_t n) {
@@ -46,15 +37,7 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
 int main(int argc, char **argv) {
     int reps = 5;
     size_t bufsize = 4096;
-    int i = 1;
-    for (; i + 1 < argc && argv[i][0] == '-' && argv[i][1] != 0; i += 2) {
-        if (strcmp(argv[i], "-r") == 0)
-            reps = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "-b") == 0)
-            bufsize = (size_t)strtoull(argv[i + 1], NULL, 10);
-        else
-            break;
-    }
+    int i = bt_options(argc, argv, &reps, &bufsize);
     if (argc - i < 2 || reps < 1 || reps > 1000 || bufsize == 0 || bufsize > (1u << 30)) {
         fprintf(stderr, "usage: %s [-r REPS] [-b BUFSIZE] BYTES TARGET...\n", argv[0]);
         return 1;
@@ -78,7 +61,7 @@ int main(int argc, char **argv) {
                 rc = 1;
                 break;
             }
-            double t0 = now();
+            double t0 = bt_now();
             for (unsigned long long left = bytes; left > 0 && rc == 0;) {
                 size_t k = left < bufsize ? (size_t)left : bufsize;
                 if (write_all(fd, buf, k) != 0) {
@@ -87,12 +70,11 @@ int main(int argc, char **argv) {
                 }
                 left -= k;
             }
-            t[r] = now() - t0;
+            t[r] = bt_now() - t0;
             close(fd);
         }
         if (rc) break;
-        qsort(t, (size_t)reps, sizeof *t, cmp_d);
-        double med = t[reps / 2];
+        double med = bt_median(t, reps);
         printf("ceiling target=%s bytes=%llu calls=%llu reps=%d median_s=%.6f min_s=%.6f "
                "max_s=%.6f mbps=%.1f\n",
                target, bytes, calls, reps, med, t[0], t[reps - 1], (double)bytes / med / 1e6);

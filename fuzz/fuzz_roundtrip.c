@@ -240,6 +240,17 @@ static void read_back(hdump_version v, const uint8_t *outd, size_t outn, size_t 
     if (fd >= 0) close(fd);
 }
 
+/* The sink filled up, which a big enough input legitimately does: the fixed
+ * buffer (NOSPACE), or the growable memory sink past the capping
+ * allocator's budget (NOMEM, with an allocation refused). What reached the
+ * sink must then be a readable prefix. */
+static int sink_full(hdump_status st, unsigned sink, const fz_heap *heap) {
+    if (sink == SINK_FIXED) return st == HDUMP_ERR_NOSPACE;
+    if (sink == SINK_MEM || sink == SINK_MEM_AND_NULL)
+        return st == HDUMP_ERR_NOMEM && heap->failures > 0;
+    return 0;
+}
+
 /* A writer refuses bad options (USAGE; an unknown kernel: UNSUPPORTED) and
  * leaves *out NULL. */
 static void check_bad_opts(const hdump_writer_opts *good, unsigned how) {
@@ -333,7 +344,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_CHECK(st == HDUMP_OK, "writer_new (null sink): %s", hdump_status_str(st));
     }
     size_t nput = invalid ? bad + 1 : nrec; /* puts that are made */
-    int nospace = 0;                          /* the fixed buffer filled up */
+    int nospace = 0;                          /* the sink filled up (sink_full) */
     uint64_t nospace_at = 0;                  /* bytes the writer delivered then */
     for (size_t i = 0; i < nput && !nospace; i++) {
         int per_tag = (int)((per_tag_bits >> (i % 64)) & 1);
@@ -341,7 +352,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             uint64_t before = hdump_writer_bytes(w), nrecs = hdump_writer_records(w);
             if (bad_how == 7) {
                 st = hdump_writer_finish(w);
-                if (st == HDUMP_ERR_NOSPACE && sink == SINK_FIXED) {
+                if (sink_full(st, sink, &heap)) {
                     nospace = 1;
                     break;
                 }
@@ -350,7 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 nrecs = hdump_writer_records(w);
             }
             st = fz_put(w, v, &recs[i], per_tag && bad_how != 3, nocache);
-            if (st == HDUMP_ERR_NOSPACE && sink == SINK_FIXED) {
+            if (sink_full(st, sink, &heap)) {
                 nospace = 1;
                 break;
             }
@@ -374,7 +385,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             break;
         }
         st = fz_put(w, v, &recs[i], per_tag, nocache);
-        if (st == HDUMP_ERR_NOSPACE && sink == SINK_FIXED) {
+        if (sink_full(st, sink, &heap)) {
             nospace = 1;
             break;
         }
@@ -387,25 +398,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (!invalid && !nospace) {
         st = hdump_writer_finish(w);
-        if (st == HDUMP_ERR_NOSPACE && sink == SINK_FIXED) nospace = 1;
+        if (sink_full(st, sink, &heap)) nospace = 1;
         else FZ_CHECK(st == HDUMP_OK, "finish: %s", hdump_status_str(st));
         if (!nospace)
             FZ_CHECK(hdump_writer_records(w) == nrec + 1, "writer counted %llu records, wrote %zu",
                      (unsigned long long)hdump_writer_records(w), nrec + 1);
     }
-    if (nospace) {
+    if (nospace && sink == SINK_FIXED) {
         /* The fixed buffer is full: the writer never counts what did not fit. */
         const hdump_error *e = hdump_writer_error(w);
         FZ_CHECK(e->code == HDUMP_ERR_NOSPACE && e->offset <= fixed.len && fixed.len == FIXED_CAP,
                  "NOSPACE at %llu, %zu bytes stored", (unsigned long long)e->offset, fixed.len);
         FZ_CHECK(hdump_writer_finish(w) == HDUMP_ERR_NOSPACE, "NOSPACE not sticky");
         nospace_at = e->offset;
+    } else if (nospace) {
+        /* The output outgrew the capping allocator's budget: the memory
+         * sink refused to grow and stored nothing of that write. */
+        const hdump_error *e = hdump_writer_error(w);
+        FZ_CHECK(e->code == HDUMP_ERR_NOMEM && e->offset == out.len,
+                 "NOMEM at %llu, %zu bytes stored", (unsigned long long)e->offset, out.len);
+        FZ_CHECK(hdump_writer_finish(w) == HDUMP_ERR_NOMEM, "NOMEM not sticky");
+        nospace_at = e->offset;
     }
     if (wn != NULL) {
+        /* (after a full sink the two writers stopped at different places) */
         if (!invalid) FZ_CHECK(hdump_writer_finish(wn) == HDUMP_OK, "finish (null sink)");
         else FZ_CHECK(hdump_writer_flush(wn) == HDUMP_OK, "flush (null sink)");
         FZ_CHECK(hdump_writer_bytes(wn) == hdump_writer_bytes(w) ||
-                     (invalid && bad_how == 7),
+                     (invalid && bad_how == 7) || nospace,
                  "null sink: %llu bytes, memory: %llu", (unsigned long long)hdump_writer_bytes(wn),
                  (unsigned long long)hdump_writer_bytes(w));
         hdump_writer_free(wn);
