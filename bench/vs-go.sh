@@ -16,7 +16,10 @@
 #   4. the medians and their ratio (Go time / hdump time) are printed, then
 #      the ceiling's rate, hdump as a share of it and the ceiling as a
 #      multiple of Go (hdump can be at most that many times faster than Go
-#      with a 4 KiB buffer);
+#      with a 4 KiB buffer); then the copy floor: the same calls, each
+#      first memcpy'ing its 4 KiB of the dump into the buffer (a writer with
+#      zero encoding cost: the best any 4 KiB-buffered writer can do, since
+#      object contents are inline and must be copied);
 #   5. hdump_read_timer parses that real Go dump from memory (VSGO_READ_REPS,
 #      default 15) next to a 4 KiB-ring memcpy of the same bytes.
 # Then, once per toolchain, the end-to-end comparison (VSGO_ROUNDTRIP objects,
@@ -81,6 +84,7 @@ for go in $gos; do
             { cat "$tmp/hd.err" >&2; exit 1; }
         "$ceiling" -r "$reps" -b 4096 "$(wc -c <"$dump" | tr -d " ")" /dev/null "$out" >"$tmp/ceil.txt" ||
             exit 1
+        "$ceiling" -r "$reps" -b 4096 -c "$dump" /dev/null "$out" >>"$tmp/ceil.txt" || exit 1
         echo
         sed 's/^/  /' "$tmp/go.err" "$tmp/hd.err"
         cat "$tmp/go.txt" "$tmp/hd.txt" "$tmp/ceil.txt" | awk -v ver="$ver" -v out="$out" '
@@ -93,7 +97,7 @@ for go in $gos; do
                 who = $1
                 med[who, t] = field("median_s"); lo[who, t] = field("min_s"); hi[who, t] = field("max_s")
                 mb[who, t] = field("mbps")
-                if (who == "ceiling") { calls = field("calls"); next }
+                if (who == "ceiling" || who == "copyfloor") { calls = field("calls"); next }
                 bytes = field("bytes")
                 if (who == "go") { objs = field("objects"); order[++n] = t }
             }
@@ -109,13 +113,19 @@ for go in $gos; do
                         lo["go", t] * 1e3, hi["go", t] * 1e3, lo["hdump", t] * 1e3, hi["hdump", t] * 1e3
                 }
                 printf "  ceiling: the same bytes as %d bare 4 KiB write(2) calls (no encoding, no copy)\n", calls
-                printf "  %-10s %26s %14s %14s\n", "target", "bare write(2) ceiling", "hdump/ceiling", "ceiling/Go"
+                bound("ceiling", "bare write(2) ceiling", "hdump/ceiling", "ceiling/Go")
+                printf "  copy floor: the same calls, each first copying its 4 KiB of the dump into the buffer (no encoding)\n"
+                bound("copyfloor", "copy + write(2) floor", "hdump/floor", "floor/Go")
+            }
+            # One table of a bound (who: its timer lines) against hdump and Go.
+            function bound(who, title, share, times,   i, t) {
+                printf "  %-10s %26s %14s %14s\n", "target", title, share, times
                 for (i = 1; i <= n; i++) {
                     t = order[i]
                     printf "  %-10s %8.1f ms %7.0f MB/s %13.0f%% %13.2fx\n", t,
-                        med["ceiling", t] * 1e3, mb["ceiling", t],
-                        100 * med["ceiling", t] / med["hdump", t], med["go", t] / med["ceiling", t]
-                    printf "  %-10s  (%.1f..%.1f ms)\n", "", lo["ceiling", t] * 1e3, hi["ceiling", t] * 1e3
+                        med[who, t] * 1e3, mb[who, t],
+                        100 * med[who, t] / med["hdump", t], med["go", t] / med[who, t]
+                    printf "  %-10s  (%.1f..%.1f ms)\n", "", lo[who, t] * 1e3, hi[who, t] * 1e3
                 }
             }'
         "$reader" -r "${VSGO_READ_REPS:-15}" "$dump" >"$tmp/rd.txt" || exit 1

@@ -1,6 +1,7 @@
 /* bench/write_ceiling.c: the syscall ceiling for a 4 KiB-buffered writer.
  *
  *   hdump_write_ceiling [-r REPS] [-b BUFSIZE] BYTES TARGET...
+ *   hdump_write_ceiling [-r REPS] [-b BUFSIZE] -c DUMP TARGET...
  *
  * Writes BYTES bytes to each TARGET (e.g. /dev/null; opened with O_TRUNC
  * before each run, untimed) as bare write(2) calls of BUFSIZE bytes (default
@@ -9,8 +10,14 @@
  * that buffer size has to make. REPS runs per target (default 5). Prints one
  * line per target, in bench/rewrite_timer.c's format:
  *   ceiling target=T bytes=N calls=C reps=R median_s=.. min_s=.. max_s=.. mbps=..
+ * With -c DUMP, the bytes are DUMP's (read into memory first, untimed) and
+ * each call's BUFSIZE bytes are first memcpy'd from them into the buffer:
+ * a writer that spends nothing on encoding but still copies every byte
+ * into its buffer, as the format's inline contents make any buffered
+ * writer do. Its lines start with "copyfloor" instead of "ceiling".
  * Used by bench/vs-go.sh. Exit status 0, or 1 on any error. */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +45,28 @@ int main(int argc, char **argv) {
     int reps = 5;
     size_t bufsize = 4096;
     int i = bt_options(argc, argv, &reps, &bufsize);
-    if (argc - i < 2 || reps < 1 || reps > 1000 || bufsize == 0 || bufsize > (1u << 30)) {
-        fprintf(stderr, "usage: %s [-r REPS] [-b BUFSIZE] BYTES TARGET...\n", argv[0]);
+    const unsigned char *src = NULL;
+    unsigned long long bytes = 0;
+    if (argc - i >= 3 && strcmp(argv[i], "-c") == 0) {
+        FILE *f = fopen(argv[i + 1], "rb");
+        long len = -1;
+        if (f != NULL && fseek(f, 0, SEEK_END) == 0) len = ftell(f);
+        unsigned char *m = len > 0 ? malloc((size_t)len) : NULL;
+        if (m == NULL || fseek(f, 0, SEEK_SET) != 0 || fread(m, 1, (size_t)len, f) != (size_t)len) {
+            fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[i + 1]);
+            return 1;
+        }
+        fclose(f);
+        src = m;
+        bytes = (unsigned long long)len;
+        i += 2;
+    } else if (argc - i >= 2) {
+        bytes = strtoull(argv[i++], NULL, 10);
+    }
+    if (argc - i < 1 || reps < 1 || reps > 1000 || bufsize == 0 || bufsize > (1u << 30)) {
+        fprintf(stderr, "usage: %s [-r REPS] [-b BUFSIZE] BYTES|-c DUMP TARGET...\n", argv[0]);
         return 1;
     }
-    unsigned long long bytes = strtoull(argv[i++], NULL, 10);
     unsigned char *buf = malloc(bufsize);
     double *t = malloc(sizeof(double) * (size_t)reps);
     if (buf == NULL || t == NULL) {
@@ -64,6 +88,7 @@ int main(int argc, char **argv) {
             double t0 = bt_now();
             for (unsigned long long left = bytes; left > 0 && rc == 0;) {
                 size_t k = left < bufsize ? (size_t)left : bufsize;
+                if (src != NULL) memcpy(buf, src + (bytes - left), k);
                 if (write_all(fd, buf, k) != 0) {
                     perror(target);
                     rc = 1;
@@ -75,12 +100,13 @@ int main(int argc, char **argv) {
         }
         if (rc) break;
         double med = bt_median(t, reps);
-        printf("ceiling target=%s bytes=%llu calls=%llu reps=%d median_s=%.6f min_s=%.6f "
+        printf("%s target=%s bytes=%llu calls=%llu reps=%d median_s=%.6f min_s=%.6f "
                "max_s=%.6f mbps=%.1f\n",
-               target, bytes, calls, reps, med, t[0], t[reps - 1], (double)bytes / med / 1e6);
+               src != NULL ? "copyfloor" : "ceiling", target, bytes, calls, reps, med, t[0], t[reps - 1], (double)bytes / med / 1e6);
         fflush(stdout);
     }
     free(t);
     free(buf);
+    free((void *)(uintptr_t)src);
     return rc;
 }

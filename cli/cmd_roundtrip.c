@@ -239,7 +239,7 @@ int cmd_roundtrip(int argc, char **argv) {
     if (strcmp(via, "memory") == 0) {
         hdump_writer_opts wo;
         hdump_writer_opts_init(&wo);
-    wo.kernel = cli_kernel();
+        wo.kernel = cli_kernel();
         wo.version = go.version;
         hdump_sink s = {pump_sink, &q};
         if ((st = hdump_gen_new(&go, &q.g)) == HDUMP_OK && (st = hdump_writer_new(&wo, s, &q.w)) == HDUMP_OK) {
@@ -294,8 +294,8 @@ int cmd_roundtrip(int argc, char **argv) {
     double t_write = cli_now() - t0;
 
     hdump_gen *exp;
-    if (hdump_gen_new(&go, &exp) != HDUMP_OK) {
-        fprintf(stderr, "hdump roundtrip: out of memory\n");
+    if ((st = hdump_gen_new(&go, &exp)) != HDUMP_OK) {
+        fprintf(stderr, "hdump roundtrip: %s\n", hdump_status_str(st));
         return CLI_USAGE;
     }
     cli_progress pr;

@@ -72,7 +72,13 @@ hdump_status hdump_gen_new(const hdump_gen_opts *o, hdump_gen **out) {
      * heap range, so find where the last object lands (no contents made). */
     hdi_gen_layout_init(&g->lay, o);
     uint64_t addr, size;
-    for (uint64_t i = 0; i < o->objects; i++) hdi_gen_layout_next(&g->lay, o->profile, &addr, &size);
+    for (uint64_t i = 0; i < o->objects && g->lay.cursor < GEN_ADDR_LIMIT; i++)
+        hdi_gen_layout_next(&g->lay, o->profile, &addr, &size);
+    if (g->lay.cursor >= GEN_ADDR_LIMIT) {
+        /* the reservoir packs addresses in 44 bits (gen_res) */
+        hdump_gen_free(g);
+        return HDUMP_ERR_LIMIT;
+    }
     uint64_t used = g->lay.cursor - GEN_HEAP_START;
     g->heap_end = GEN_HEAP_START + (used + GEN_ARENA - 1) / GEN_ARENA * GEN_ARENA;
     if (g->heap_end == GEN_HEAP_START) g->heap_end += GEN_ARENA;
@@ -253,7 +259,7 @@ static int step(hdump_gen *g, hdump_record *rec) {
         uint64_t r = gen_rand(&g->rng);
         hdump_finalizer *f = &rec->u.finalizer;
         rec->tag = g->phase == PH_FINALIZERS ? HDUMP_TAG_FINALIZER : HDUMP_TAG_QUEUEDFINALIZER;
-        f->obj = g->res_addr[r % g->res_n];
+        f->obj = GEN_RES_ADDR(g->res[r % g->res_n]);
         f->fn = GEN_FUNCVALS + (g->i % 64) * 16;
         f->fn_pc = GEN_TEXT + 0x8000 + (g->i % 64) * 0x40;
         f->fint = GEN_TYPES + ((r >> 20) % GEN_NTYPES) * 0x60;
@@ -338,6 +344,15 @@ static int step(hdump_gen *g, hdump_record *rec) {
 
 hdump_status hdump_gen_next(hdump_gen *g, hdump_record *rec) {
     if (g == NULL || rec == NULL) return HDUMP_ERR_USAGE;
+    if (g->phase == PH_OBJECTS && g->i < g->o.objects) {
+        /* The bulk of every dump: no union to clear, hdi_gen_object sets
+         * every field of the object record. */
+        g->i++;
+        rec->offset = 0;
+        if (hdi_gen_object(g, rec) != HDUMP_OK) return HDUMP_ERR_NOMEM;
+        rec->index = g->records++;
+        return HDUMP_OK;
+    }
     for (;;) {
         if (g->phase >= PH_EOF) {
             *rec = g->eof;

@@ -42,6 +42,17 @@ typedef struct gen_span {
     uint64_t slot;   /* next slot to consider */
 } gen_span;
 
+/* A reservoir entry: an object's address (bits 0-43) and size in words
+ * (bits 44-63) in one word, so that the 4096 entries (32 KiB) stay in L1
+ * while a pointer target is picked for every pointer word generated.
+ * Addresses stay below 2^44 (the heap starts at 0xc000000000 = 2^39.6 and
+ * grows by at most 1 MiB an object) and objects are at most 1 MiB. */
+typedef uint64_t gen_res;
+#define GEN_ADDR_LIMIT (1ull << 44)
+#define GEN_RES(addr, size) ((addr) | ((size) / 8) << 44)
+#define GEN_RES_ADDR(e) ((e) & ((1ull << 44) - 1))
+#define GEN_RES_WORDS(e) ((e) >> 44)
+
 /* The layout walk: which slots hold objects, where spans go. It uses its own
  * random stream so a pre-pass can size the heap without making contents. */
 typedef struct gen_layout {
@@ -50,6 +61,8 @@ typedef struct gen_layout {
     uint64_t placed;      /* objects placed */
     uint64_t span_bytes;  /* bytes of spans in use */
     uint64_t nspans;
+    uint64_t pool;        /* random bits for the free-slot draws */
+    unsigned pool_n;      /* draws left in pool */
     gen_span span;
 } gen_layout;
 
@@ -69,8 +82,7 @@ struct hdump_gen {
     uint64_t objects, object_bytes;
 
     hdi_typecache tc;
-    uint64_t res_addr[GEN_RESERVOIR];
-    uint64_t res_size[GEN_RESERVOIR];
+    gen_res res[GEN_RESERVOIR]; /* earlier objects, pointer targets */
     size_t res_n;
     uint64_t samples[GEN_MAX_SAMPLES];
     size_t nsamples;
@@ -101,9 +113,35 @@ static inline uint64_t gen_rand(uint64_t *s) {
 
 /* gen/layout.c */
 HDI_HIDDEN void hdi_gen_layout_init(gen_layout *l, const hdump_gen_opts *o);
-/* Places the next object: *addr, *size. REQUIRES: more objects wanted. */
-HDI_HIDDEN void hdi_gen_layout_next(gen_layout *l, hdump_gen_profile p, uint64_t *addr,
-                                    uint64_t *size);
+/* Starts the next span (or large object) at the cursor. */
+HDI_HIDDEN void hdi_gen_layout_span(gen_layout *l, hdump_gen_profile p);
+
+/* Places the next object: *addr, *size. REQUIRES: more objects wanted.
+ * Inline: it runs once per object, a new span only every few dozen. */
+static inline void hdi_gen_layout_next(gen_layout *l, hdump_gen_profile p, uint64_t *addr,
+                                       uint64_t *size) {
+    gen_span *s = &l->span;
+    for (;;) {
+        while (s->slot < s->nelem) {
+            uint64_t slot = s->slot++;
+            /* One slot in eight is free, as in a heap that has been
+             * collected: 3 random bits a slot, 21 slots a random word. */
+            if (l->pool_n == 0) {
+                l->pool = gen_rand(&l->rng);
+                l->pool_n = 21;
+            }
+            uint64_t free_slot = (l->pool & 7) == 0;
+            l->pool >>= 3;
+            l->pool_n--;
+            if (free_slot && s->nelem > 1) continue;
+            *addr = s->base + slot * s->elem;
+            *size = s->elem;
+            l->placed++;
+            return;
+        }
+        hdi_gen_layout_span(l, p);
+    }
+}
 
 /* gen/heap.c: object, data and bss contents with their pointer fields. */
 HDI_HIDDEN void hdi_gen_noise(hdump_gen *g, uint8_t *p, uint64_t len);

@@ -18,23 +18,56 @@ void hdi_gen_noise(hdump_gen *g, uint8_t *p, uint64_t len) {
     }
 }
 
-static void put64(uint8_t *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); /* params: little endian */
+/* Generated dumps are little endian (params). One store on a little-endian
+ * host; gcc does not merge the byte loop into one. */
+static inline void put64(uint8_t *p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+/* (bits * n) >> nbits: a value below n from nbits random bits, without a
+ * division (Lemire's multiply-shift; n << nbits must fit 64 bits). */
+static inline uint64_t below(uint64_t bits, unsigned nbits, uint64_t n) {
+    return (bits * n) >> nbits;
+}
+
+/* A pointer target from one random word r: bits 0-15 choose the kind of
+ * target, 16-31 the reservoir entry, 32-55 the offset; 56-63 are left to
+ * the caller. It runs once per pointer word generated, so: no division, and
+ * no branch on the random kind (every candidate is computed, one selected;
+ * a mispredicted branch a pointer cost more than all of them). res/rn:
+ * the reservoir, passed in so that callers keep them in registers. */
+static inline uint64_t pick_target(const gen_res *res, uint64_t rn,
+                                   uint64_t r, uint64_t stack_lo, uint64_t stack_hi) {
+    uint64_t pick = below(r & 0xffff, 16, 100);
+    size_t i = (size_t)below((r >> 16) & 0xffff, 16, rn); /* 0 when rn is 0 */
+    uint64_t u = (r >> 32) & 0xffffff;
+    uint64_t obj = GEN_RES_ADDR(res[i]);
+    uint64_t inner = obj + 8 * below(u, 24, GEN_RES_WORDS(res[i]));
+    /* data or bss by u's low bit, a word inside it by the next bits */
+    uint64_t w = u >> 1;
+    uint64_t bss = GEN_BSS + 8 * (w % (GEN_BSS_LEN / 8));
+    uint64_t data = GEN_DATA + 8 * (w % (GEN_DATA_LEN / 8));
+    uint64_t seg = bss ^ ((0 - (u & 1)) & (bss ^ data));
+    uint64_t stk = stack_hi > stack_lo ? stack_lo + 8 * below(u, 24, (stack_hi - stack_lo) / 8)
+                                       : obj;
+    /* select with masks: gcc turns a chain of ?: into branches here */
+    uint64_t m_obj = 0 - (uint64_t)(pick < 65), m_inner = 0 - (uint64_t)(pick >= 65 && pick < 80);
+    uint64_t m_seg = 0 - (uint64_t)(pick >= 80 && pick < 90), m_stk = 0 - (uint64_t)(pick >= 90);
+    uint64_t v = (obj & m_obj) | (inner & m_inner) | (seg & m_seg) | (stk & m_stk);
+    return v & (0 - (uint64_t)(pick >= 20 && rn != 0));
+}
+
+static inline uint64_t target_r(const hdump_gen *g, uint64_t r, uint64_t stack_lo,
+                                uint64_t stack_hi) {
+    return pick_target(g->res, g->res_n, r, stack_lo, stack_hi);
 }
 
 uint64_t hdi_gen_target(hdump_gen *g, uint64_t stack_lo, uint64_t stack_hi) {
-    uint64_t r = gen_rand(&g->rng);
-    uint64_t pick = r % 100, r2 = r >> 8;
-    if (pick < 20 || g->res_n == 0) return 0;
-    size_t i = (size_t)(r2 % g->res_n);
-    r2 /= GEN_RESERVOIR;
-    if (pick < 65) return g->res_addr[i];
-    if (pick < 80) return g->res_addr[i] + 8 * (r2 % (g->res_size[i] / 8));
-    if (pick < 90)
-        return (r2 & 1) ? GEN_DATA + 8 * ((r2 >> 1) % (GEN_DATA_LEN / 8))
-                        : GEN_BSS + 8 * ((r2 >> 1) % (GEN_BSS_LEN / 8));
-    if (stack_hi > stack_lo) return stack_lo + 8 * (r2 % ((stack_hi - stack_lo) / 8));
-    return g->res_addr[i];
+    return target_r(g, gen_rand(&g->rng), stack_lo, stack_hi);
 }
 
 /* Writes pointer words into p[0..len) (region base `base`) and describes them
@@ -67,6 +100,29 @@ hdump_status hdi_gen_fill(hdump_gen *g, uint8_t *p, uint64_t base, uint64_t len,
                                    HDUMP_FIELD_GO13_IFACE, HDUMP_FIELD_GO13_EFACE};
     static const uint64_t k14[] = {HDUMP_FIELD_PTR, 0, 0, HDUMP_FIELD_GO14_IFACE,
                                    HDUMP_FIELD_GO14_EFACE};
+    if (g->version >= HDUMP_GO1_5) {
+        /* Plain pointers only (go1.5+): visit the mask's words by bit scans
+         * over the 8-word pattern repeated across 64 words.
+         * The state lives in locals: stores through p (bytes) may alias
+         * anything, and would make the compiler reload it every word. */
+        uint64_t rep = (uint64_t)mask * 0x0101010101010101ull;
+        uint64_t rng = g->rng, rn = g->res_n;
+        const gen_res *res = g->res;
+        hdump_field *fl = g->fields;
+        for (uint64_t b = 0; b < nwords; b += 64) {
+            uint64_t bits = nwords - b < 64 ? rep & ((1ull << (nwords - b)) - 1) : rep;
+            while (bits) {
+                uint64_t i = b + (uint64_t)__builtin_ctzll(bits);
+                bits &= bits - 1;
+                put64(p + i * 8, pick_target(res, rn, gen_rand(&rng), slo, shi));
+                fl[n].kind = HDUMP_FIELD_PTR;
+                fl[n].offset = i * 8;
+                n++;
+            }
+        }
+        g->rng = rng;
+        nwords = 0; /* done: skip the go1.3/go1.4 loop below */
+    }
     for (uint64_t i = 0; i < nwords; i++) {
         if (!((mask >> (i & 7)) & 1)) continue;
         int shape = PTR;
@@ -85,8 +141,9 @@ hdump_status hdi_gen_fill(hdump_gen *g, uint8_t *p, uint64_t base, uint64_t len,
         }
         uint64_t kind = g->version == HDUMP_GO1_3 ? k13[shape] : k14[shape];
         uint8_t *w = p + i * 8;
-        uint64_t tgt = hdi_gen_target(g, slo, shi);
-        uint64_t tk = gen_rand(&g->rng) % GEN_NTYPES;
+        uint64_t rw = gen_rand(&g->rng);
+        uint64_t tgt = target_r(g, rw, slo, shi);
+        uint64_t tk = below(rw >> 56, 8, GEN_NTYPES);
         switch (shape) {
         case STR: /* data pointer, length */
             put64(w, tgt);
@@ -137,12 +194,27 @@ hdump_status hdi_gen_object(hdump_gen *g, hdump_record *rec) {
     rec->tag = HDUMP_TAG_OBJECT;
     hdump_object *o = &rec->u.object;
     o->addr = addr;
-    hdi_gen_noise(g, g->buf, size);
-    int ptrs = gen_rand(&g->rng) % 1000 < pointerful_permille(g->o.profile);
-    hdump_fields f = {NULL, 0, NULL, 0, HDUMP_FIELDS_LIST};
-    if (ptrs)
-        HDI_TRY(hdi_gen_fill(g, g->buf, addr, size, g->o.profile == HDUMP_GEN_POINTERS, 0, &f));
-    o->contents.ptr = g->buf;
+    /* One random word per object: bits 0-15 pointerful or not, 16-18 and
+     * 19-30 the reservoir, 31-36 sampling, 40-63 where in the noise table. */
+    uint64_t r = gen_rand(&g->rng);
+    int ptrs = below(r & 0xffff, 16, 1000) < pointerful_permille(g->o.profile);
+    /* The field list is filled in place, not through a local copy. */
+    o->fields.items = NULL;
+    o->fields.count = 0;
+    o->fields.bitmap = NULL;
+    o->fields.nwords = 0;
+    o->fields.form = HDUMP_FIELDS_LIST;
+    if (ptrs || size > GEN_NOISE) {
+        hdi_gen_noise(g, g->buf, size);
+        if (ptrs)
+            HDI_TRY(hdi_gen_fill(g, g->buf, addr, size, g->o.profile == HDUMP_GEN_POINTERS, 0,
+                                 &o->fields));
+        o->contents.ptr = g->buf;
+    } else {
+        /* No pointer words to write: the contents are a window on the noise
+         * table itself, nothing copied. */
+        o->contents.ptr = g->noise + below(r >> 40, 24, GEN_NOISE - size + 1);
+    }
     o->contents.len = size;
     if (g->version == HDUMP_GO1_3) {
         /* go1.3 objects carry a type and a kind instead of a field list;
@@ -154,20 +226,16 @@ hdump_status hdi_gen_object(hdump_gen *g, hdump_record *rec) {
     } else {
         o->type_addr = 0;
         o->kind = 0;
-        o->fields = f;
     }
     /* Later pointers may target this object: a bounded reservoir. */
     if (g->res_n < GEN_RESERVOIR) {
-        g->res_addr[g->res_n] = addr;
-        g->res_size[g->res_n] = size;
+        g->res[g->res_n] = GEN_RES(addr, size);
         g->res_n++;
-    } else if ((gen_rand(&g->rng) & 7) == 0) {
-        size_t i = (size_t)(gen_rand(&g->rng) % GEN_RESERVOIR);
-        g->res_addr[i] = addr;
-        g->res_size[i] = size;
+    } else if (((r >> 16) & 7) == 0) {
+        size_t i = (size_t)((r >> 19) % GEN_RESERVOIR);
+        g->res[i] = GEN_RES(addr, size);
     }
-    if (g->nsamples < GEN_MAX_SAMPLES && (gen_rand(&g->rng) & 63) == 0)
-        g->samples[g->nsamples++] = addr;
+    if (g->nsamples < GEN_MAX_SAMPLES && ((r >> 31) & 63) == 0) g->samples[g->nsamples++] = addr;
     g->objects++;
     g->object_bytes += size;
     return HDUMP_OK;

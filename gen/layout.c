@@ -26,6 +26,8 @@ void hdi_gen_layout_init(gen_layout *l, const hdump_gen_opts *o) {
     l->placed = 0;
     l->span_bytes = 0;
     l->nspans = 0;
+    l->pool = 0;
+    l->pool_n = 0;
     l->span.nelem = 0;
     l->span.slot = 0;
 }
@@ -70,35 +72,24 @@ static uint64_t place(gen_layout *l, uint64_t bytes) {
     return base;
 }
 
-void hdi_gen_layout_next(gen_layout *l, hdump_gen_profile p, uint64_t *addr, uint64_t *size) {
-    for (;;) {
-        gen_span *s = &l->span;
-        while (s->slot < s->nelem) {
-            uint64_t slot = s->slot++;
-            /* One slot in eight is free, as in a heap that has been collected. */
-            if ((gen_rand(&l->rng) & 7) == 0 && s->nelem > 1) continue;
-            *addr = s->base + slot * s->elem;
-            *size = s->elem;
-            l->placed++;
-            return;
-        }
-        if (is_large(l, p)) {
-            /* > 32 KiB, rounded up to whole pages (docs/format.md §4 tag 1). */
-            /* The large profile has more, smaller large objects, so that ten
-             * million of them stay a dump of tens of GB, not terabytes. */
-            uint64_t max = p == HDUMP_GEN_LARGE ? (128u << 10) : GEN_LARGE_MAX;
-            uint64_t sz = 32768 + 8 + gen_rand(&l->rng) % (max - 32768 - 8);
-            sz = (sz + GEN_PAGE - 1) / GEN_PAGE * GEN_PAGE;
-            s->elem = sz;
-            s->nelem = 1;
-            s->bytes = sz;
-        } else {
-            size_t c = pick_class(l, p);
-            s->elem = class_size[c];
-            s->bytes = class_span[c];
-            s->nelem = s->bytes / s->elem;
-        }
-        s->base = place(l, s->bytes);
-        s->slot = 0;
+void hdi_gen_layout_span(gen_layout *l, hdump_gen_profile p) {
+    gen_span *s = &l->span;
+    if (is_large(l, p)) {
+        /* > 32 KiB, rounded up to whole pages (docs/format.md §4 tag 1). */
+        /* The large profile has more, smaller large objects, so that ten
+         * million of them stay a dump of tens of GB, not terabytes. */
+        uint64_t max = p == HDUMP_GEN_LARGE ? (128u << 10) : GEN_LARGE_MAX;
+        uint64_t sz = 32768 + 8 + gen_rand(&l->rng) % (max - 32768 - 8);
+        sz = (sz + GEN_PAGE - 1) / GEN_PAGE * GEN_PAGE;
+        s->elem = sz;
+        s->nelem = 1;
+        s->bytes = sz;
+    } else {
+        size_t c = pick_class(l, p);
+        s->elem = class_size[c];
+        s->bytes = class_span[c];
+        s->nelem = s->bytes / s->elem;
     }
+    s->base = place(l, s->bytes);
+    s->slot = 0;
 }

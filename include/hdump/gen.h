@@ -62,7 +62,9 @@ typedef struct hdump_gen hdump_gen;
 
 HDUMP_API void hdump_gen_opts_init(hdump_gen_opts *o);
 
-/** @return HDUMP_OK, HDUMP_ERR_USAGE (bad version or profile), HDUMP_ERR_NOMEM. */
+/** @return HDUMP_OK, HDUMP_ERR_USAGE (bad version or profile), HDUMP_ERR_LIMIT
+ *  (so many objects that the heap would pass address 2^44, 16 TiB: billions
+ *  of objects), HDUMP_ERR_NOMEM. */
 HDUMP_API hdump_status hdump_gen_new(const hdump_gen_opts *o, hdump_gen **out);
 HDUMP_API void hdump_gen_free(hdump_gen *g);
 

@@ -1,0 +1,34 @@
+#!/bin/sh
+# bench/timers_smoke.sh BENCH_BIN_DIR DUMP: the bench/vs-go.sh timers run once
+# on a real dump and print the lines vs-go.sh parses (speed is not checked):
+# hdump_rewrite_timer (re-emitted byte-identical), hdump_write_ceiling (bare
+# write(2) calls, and with -c the copy floor over the dump's own bytes),
+# hdump_read_timer (parse + ring memcpy). Exit 0 when all four do.
+set -u
+bin=$1
+dump=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() { # name, file, pattern (grep -E)
+  if grep -Eq "$3" "$2"; then echo "PASS: $1"
+  else fail=1; echo "FAIL: $1: no line matching '$3' in:"; cat "$2"; fi
+}
+bytes=$(wc -c <"$dump" | tr -d ' ')
+"$bin/hdump_rewrite_timer" -r 1 "$dump" /dev/null "$tmp/out" >"$tmp/rw" 2>"$tmp/rw.err" || { fail=1; cat "$tmp/rw.err"; }
+expect rewrite_timer "$tmp/rw.err" "re-emitted byte-identical"
+expect rewrite_timer "$tmp/rw" "^hdump target=/dev/null bytes=$bytes .*median_s="
+"$bin/hdump_write_ceiling" -r 1 "$bytes" /dev/null >"$tmp/ceil" || fail=1
+expect write_ceiling "$tmp/ceil" "^ceiling target=/dev/null bytes=$bytes calls=[0-9]+ .*mbps="
+"$bin/hdump_write_ceiling" -r 1 -c "$dump" /dev/null "$tmp/out" >"$tmp/floor" || fail=1
+expect write_ceiling_copy "$tmp/floor" "^copyfloor target=/dev/null bytes=$bytes calls=[0-9]+ .*mbps="
+expect write_ceiling_copy "$tmp/floor" "^copyfloor target=$tmp/out bytes=$bytes "
+# the copy floor writes the dump's own bytes
+if cmp -s "$dump" "$tmp/out"; then echo "PASS: copy floor output is the dump"
+else fail=1; echo "FAIL: copy floor output differs from the dump"; fi
+"$bin/hdump_write_ceiling" -r 1 -c "$tmp/missing" /dev/null >/dev/null 2>&1 &&
+  { fail=1; echo "FAIL: write_ceiling -c on a missing file exited 0"; }
+"$bin/hdump_read_timer" -r 1 "$dump" >"$tmp/rd" || fail=1
+expect read_timer "$tmp/rd" "^hdump-read .*median_s="
+expect read_timer "$tmp/rd" "^memcpy-ring .*median_s="
+exit $fail
