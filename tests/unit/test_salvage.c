@@ -8,26 +8,44 @@
  * for the longest and the shortest prefix of every record, and for every
  * prefix of the first 64 KiB; each distinct salvaged dump is then run
  * through the validator, which must find it valid. Prefixes shorter than the
- * header have no version to keep: the CLI picks one (tests/cli). */
+ * header have no version to keep: the CLI picks one (tests/cli).
+ *
+ * Every check reads its whole prefix, so the sweep is quadratic in the dump:
+ * with every record, a 3 MB real dump took 74 s under ASan. Records are
+ * checked when they are among the first 1024 or the last 64, when their tag
+ * differs from the previous record's (every kind of boundary), and every
+ * 16th record in between (long runs of objects). */
 #include "digest.h"
 #include "t.h"
 
 #include "hdump/hdump.h"
 
 static uint64_t *ends; /* end offset of every record */
+static int *tags;      /* tag of every record */
 static size_t n;
+
+/* Whether record k is checked (see the header comment). */
+static int sampled(size_t k) {
+    return k < 1024 || k + 64 >= n || tags[k] != tags[k - 1] || k % 16 == 0;
+}
 
 static void index_records(const uint8_t *d, size_t len) {
     hdump_reader *r;
     T_EQ(hdump_reader_new_mem(NULL, d, len, &r), HDUMP_OK);
     size_t cap = 1024;
     ends = malloc(cap * sizeof *ends);
+    tags = malloc(cap * sizeof *tags);
     hdump_record rec;
     hdump_status st;
     do {
         st = hdump_reader_next(r, &rec);
         if (st < 0) break;
-        if (n == cap) ends = realloc(ends, (cap *= 2) * sizeof *ends);
+        if (n == cap) {
+            cap *= 2;
+            ends = realloc(ends, cap * sizeof *ends);
+            tags = realloc(tags, cap * sizeof *tags);
+        }
+        tags[n] = (int)rec.tag;
         ends[n++] = hdump_reader_offset(r);
     } while (st == HDUMP_OK);
     T_EQ(st, HDUMP_END);
@@ -69,11 +87,13 @@ int main(int argc, char **argv) {
     }
     hdump_membuf m;
     hdump_membuf_init(&m, NULL);
-    size_t wrong = 0, invalid = 0, salvages = 0;
+    size_t wrong = 0, invalid = 0, salvages = 0, checked = 0;
     uint8_t *want = malloc(len + 1);
     /* k = number of complete records kept; the prefixes that keep k records
      * are [start, end) with start = end of record k-1 (16 for k = 0). */
     for (size_t k = 0; k < n; k++) {
+        if (!sampled(k)) continue;
+        checked++;
         size_t start = k ? (size_t)ends[k - 1] : HDUMP_HEADER_SIZE;
         size_t end = (size_t)ends[k];
         memcpy(want, d, start);
@@ -107,13 +127,15 @@ int main(int argc, char **argv) {
         }
         hdump_validation_free(&val);
     }
-    printf("%s: %zu records, %zu salvages, %zu wrong, %zu salvaged dumps validated, %zu invalid\n",
-           argv[1], n, salvages, wrong, n, invalid);
+    printf("%s: %zu records, %zu checked, %zu salvages, %zu wrong, %zu salvaged dumps validated, "
+           "%zu invalid\n",
+           argv[1], n, checked, salvages, wrong, checked, invalid);
     T_EQ(wrong, 0);
     T_EQ(invalid, 0);
     hdump_membuf_free(&m);
     free(want);
     free(ends);
+    free(tags);
     free(d);
     return t_done();
 }
