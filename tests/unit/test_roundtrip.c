@@ -175,9 +175,40 @@ static void test_record_fields(void) {
     }
 }
 
+/* hdump_record_equal tells field lists apart by count, kind and offset,
+ * and takes two empty lists (items NULL or not) as equal. */
+static void test_record_equal_fields(void) {
+    hdump_field fa[3] = {{1, 0}, {1, 8}, {1, 24}}, fb[3];
+    static const uint8_t contents[32] = {1, 2, 3};
+    hdump_record a, b;
+    memset(&a, 0, sizeof a);
+    a.tag = HDUMP_TAG_OBJECT;
+    a.u.object.addr = 0xc000010000;
+    a.u.object.contents.ptr = contents;
+    a.u.object.contents.len = sizeof contents;
+    a.u.object.fields.items = fa;
+    a.u.object.fields.count = 3;
+    b = a;
+    b.u.object.fields.items = fb;
+    memcpy(fb, fa, sizeof fa);
+    T_TRUE(hdump_record_equal(HDUMP_GO1_7, &a, &b));
+    fb[2].kind = 2;
+    T_TRUE(!hdump_record_equal(HDUMP_GO1_7, &a, &b));
+    fb[2].kind = 1;
+    fb[1].offset = 16;
+    T_TRUE(!hdump_record_equal(HDUMP_GO1_7, &a, &b));
+    fb[1].offset = 8;
+    b.u.object.fields.count = 2;
+    T_TRUE(!hdump_record_equal(HDUMP_GO1_7, &a, &b));
+    a.u.object.fields.count = b.u.object.fields.count = 0;
+    b.u.object.fields.items = NULL;
+    T_TRUE(hdump_record_equal(HDUMP_GO1_7, &a, &b));
+}
+
 int main(void) {
     recgen_arena_init(&arena, 42);
     test_record_fields();
+    test_record_equal_fields();
     static const size_t bufsizes[] = {64, 4096, 1 << 20};
     for (int v = HDUMP_GO1_3; v <= HDUMP_GO1_7; v++) {
         hdump_membuf first;
