@@ -45,8 +45,8 @@ typedef struct gen_span {
 /* A reservoir entry: an object's address (bits 0-43) and size in words
  * (bits 44-63) in one word, so that the 4096 entries (32 KiB) stay in L1
  * while a pointer target is picked for every pointer word generated.
- * Addresses stay below 2^44 (the heap starts at 0xc000000000 = 2^39.6 and
- * grows by at most 1 MiB an object) and objects are at most 1 MiB. */
+ * Addresses stay below GEN_ADDR_LIMIT = 2^44 (hdump_gen_new's layout pre-pass
+ * refuses a heap that would reach it) and objects are at most 1 MiB. */
 typedef uint64_t gen_res;
 #define GEN_ADDR_LIMIT (1ull << 44)
 #define GEN_RES(addr, size) ((addr) | ((size) / 8) << 44)
