@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_store.h"
 #include "hdump/hdump.h"
 #include "timer_util.h"
 
@@ -35,26 +36,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s [-r REPS] DUMP\n", argv[0]);
         return 1;
     }
-    FILE *f = fopen(argv[i], "rb");
-    if (f == NULL) {
-        perror(argv[i]);
-        return 1;
-    }
-    size_t cap = 1 << 20, n = 0;
-    uint8_t *d = malloc(cap);
-    for (size_t k; d != NULL && (k = fread(d + n, 1, cap - n, f)) > 0;) {
-        n += k;
-        if (n == cap) {
-            uint8_t *e = realloc(d, cap *= 2);
-            if (e == NULL) free(d);
-            d = e;
-        }
-    }
-    if (d == NULL || ferror(f)) {
+    uint8_t *d;
+    size_t n;
+    if (bs_load_file(argv[i], &d, &n) != 0) {
         fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[i]);
         return 1;
     }
-    fclose(f);
 
     hdump_reader_opts o;
     hdump_reader_opts_init(&o);

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_store.h"
 #include "timer_util.h"
 
 /* Writes all of p[0..n), retrying short writes and EINTR (as hdump's fd sink). */
@@ -45,20 +46,15 @@ int main(int argc, char **argv) {
     int reps = 5;
     size_t bufsize = 4096;
     int i = bt_options(argc, argv, &reps, &bufsize);
-    const unsigned char *src = NULL;
+    uint8_t *src = NULL;
     unsigned long long bytes = 0;
     if (argc - i >= 3 && strcmp(argv[i], "-c") == 0) {
-        FILE *f = fopen(argv[i + 1], "rb");
-        long len = -1;
-        if (f != NULL && fseek(f, 0, SEEK_END) == 0) len = ftell(f);
-        unsigned char *m = len > 0 ? malloc((size_t)len) : NULL;
-        if (m == NULL || fseek(f, 0, SEEK_SET) != 0 || fread(m, 1, (size_t)len, f) != (size_t)len) {
+        size_t len;
+        if (bs_load_file(argv[i + 1], &src, &len) != 0 || len == 0) {
             fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[i + 1]);
             return 1;
         }
-        fclose(f);
-        src = m;
-        bytes = (unsigned long long)len;
+        bytes = len;
         i += 2;
     } else if (argc - i >= 2) {
         bytes = strtoull(argv[i++], NULL, 10);
@@ -107,6 +103,6 @@ int main(int argc, char **argv) {
     }
     free(t);
     free(buf);
-    free((void *)(uintptr_t)src);
+    free(src);
     return rc;
 }
