@@ -24,6 +24,7 @@ static unsigned probe(void) {
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     unsigned family = (a >> 8) & 0xf;
     if (family == 0xf) family += (a >> 20) & 0xff;
+    if ((c >> 23) & 1) f |= HDI_CPU_POPCNT;
     int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
     uint64_t xcr0 = osxsave ? xgetbv0() : 0;
     int os_ymm = (xcr0 & 0x6) == 0x6;            /* XMM | YMM */

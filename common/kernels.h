@@ -16,8 +16,11 @@
  *                   values per step, whole 1-byte windows widened; 8 values
  *                   at once (vpcompressb/vpermb) for long values; BMI2 pext
  *                   for a value no table case takes.
- *   avx2    encode: bulk packing of runs of values < 128, else the clz
- *                   byte loop (no pdep: AVX2 runs on Zen 1/2);
+ *   avx2    encode: bulk packing of runs of values < 128; else 4 values a
+ *                   step, no byte loop and no pdep (AVX2 runs on Zen 1/2):
+ *                   vpshufb + vpmulhuw spread the 7-bit groups, a borrow
+ *                   gives the continuation bits, popcnt of vpmovmskb the
+ *                   lengths, pairs stored 16 bytes at a time;
  *           decode: the same table steps walking the vpmovmskb mask of 64
  *                   bytes, whole 1-byte windows widened, a shift-and-merge
  *                   for a value no table case takes.
