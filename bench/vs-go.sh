@@ -24,9 +24,11 @@
 #      default 15) next to a 4 KiB-ring memcpy of the same bytes.
 # Then, once per toolchain, the end-to-end comparison (VSGO_ROUNDTRIP objects,
 # default 10000000; 0 skips it): Go's WriteHeapDump of a heap of that many
-# objects to /dev/null (3 calls, median) against the wall time of
-# `hdump roundtrip --objects N --via threads` (generate + write on one
-# thread, read back + compare on another).
+# objects to /dev/null against the wall time of `hdump roundtrip --objects N
+# --via V` for each V in VSGO_RT_VIAS (default "threads queue": generate +
+# write on one thread and read back + regenerate + compare on the other, or
+# generate once on one thread and write + read back + compare on the other),
+# VSGO_RT_ROUNDS rounds (default 3) of Go then each mode, medians.
 # Skips cleanly (exit 0) when no Go toolchain is installed. BUILD_DIR (default
 # build-bench) is configured and hdump_rewrite_timer and hdump_write_ceiling
 # built there if needed;
@@ -59,6 +61,8 @@ cmake --build "$build" --target hdump_rewrite_timer hdump_write_ceiling hdump_re
 reader="$build/bench/hdump_read_timer"
 hdump="$build/cli/hdump"
 rt_objects=${VSGO_ROUNDTRIP:-10000000}
+rt_rounds=${VSGO_RT_ROUNDS:-3}
+rt_vias=${VSGO_RT_VIAS:-"threads queue"}
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 tmp=$(mktemp -d)
@@ -146,24 +150,47 @@ for go in $gos; do
         rm -f "$dump" "$out"
     done
     [ "$rt_objects" -gt 0 ] || continue
-    "$bin" -n "$rt_objects" -reps 3 /dev/null >"$tmp/go.txt" 2>"$tmp/go.err" ||
-        { cat "$tmp/go.err" >&2; exit 1; }
-    t0=$(date +%s.%N)
-    "$hdump" roundtrip --objects "$rt_objects" --via threads >"$tmp/rt.txt" 2>&1 || { cat "$tmp/rt.txt" >&2; exit 1; }
-    t1=$(date +%s.%N)
+    # Rounds of Go, then each hdump mode, alternated so drift on a shared
+    # machine hits all alike; medians.
+    : >"$tmp/go.txt"
+    : >"$tmp/rtt.txt"
+    for round in $(seq "$rt_rounds"); do
+        "$bin" -n "$rt_objects" -reps 1 /dev/null >>"$tmp/go.txt" 2>"$tmp/go.err" ||
+            { cat "$tmp/go.err" >&2; exit 1; }
+        for via in $rt_vias; do
+            t0=$(date +%s.%N)
+            "$hdump" roundtrip --objects "$rt_objects" --via "$via" >"$tmp/rt.txt" 2>&1 ||
+                { cat "$tmp/rt.txt" >&2; exit 1; }
+            t1=$(date +%s.%N)
+            echo "$via $t0 $t1" >>"$tmp/rtt.txt"
+            cp "$tmp/rt.txt" "$tmp/rt_$via.txt"
+        done
+    done
     echo
     sed 's/^/  /' "$tmp/go.err"
-    awk -v t0="$t0" -v t1="$t1" -v n="$rt_objects" -v ver="$ver" '
+    awk -v n="$rt_objects" -v ver="$ver" -v rounds="$rt_rounds" '
         function field(k,   i, a) {
             for (i = 1; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] }
             return ""
         }
-        { gomed = field("median_s"); goobjs = field("objects") }
+        function median(arr, k,   i, j, t) {
+            for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
+                if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
+            return k % 2 ? arr[(k + 1) / 2] : (arr[k / 2] + arr[k / 2 + 1]) / 2
+        }
+        FILENAME == ARGV[1] { g[++ng] = field("median_s"); goobjs = field("objects"); next }
+        { via = $1; if (!(via in nv)) order[++nvia] = via; t[via, ++nv[via]] = $3 - $2 }
         END {
-            printf "%s end to end, %d objects: Go WriteHeapDump to /dev/null %.2f s (median of 3, %d heap objects)\n",
-                ver, n, gomed, goobjs
-            printf "  hdump roundtrip --objects %d --via threads (generate + write | read + compare): %.2f s wall; Go/hdump %.2fx\n",
-                n, t1 - t0, gomed / (t1 - t0)
-        }' "$tmp/go.txt"
-    sed 's/^/  /' "$tmp/rt.txt" | tail -n 3
+            gomed = median(g, ng)
+            printf "%s end to end, %d objects, %d alternated rounds: Go WriteHeapDump to /dev/null %.2f s (median; %d heap objects)\n",
+                ver, n, rounds, gomed, goobjs
+            for (i = 1; i <= nvia; i++) {
+                v = order[i]
+                for (j = 1; j <= nv[v]; j++) x[j] = t[v, j]
+                m = median(x, nv[v])
+                printf "  hdump roundtrip --objects %d --via %-7s %.2f s wall (median); Go/hdump %.2fx\n",
+                    n, v, m, gomed / m
+            }
+        }' "$tmp/go.txt" "$tmp/rtt.txt"
+    for via in $rt_vias; do sed 's/^/  /' "$tmp/rt_$via.txt" | tail -n 1; done
 done

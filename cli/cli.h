@@ -41,4 +41,21 @@ int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_version(const char *s, hdump_version *v);
 int cli_gen_option(int argc, char **argv, int *i, hdump_gen_opts *o, const char *cmd);
 
+/* cmd_roundtrip.c: flips bit 0 of stream byte `flip` when it lies in
+ * p[0..n), the n bytes at stream offset `off` (roundtrip --flip: the
+ * comparison must then find a difference). UINT64_MAX flips nothing. */
+void cli_flip(uint8_t *p, size_t n, uint64_t off, uint64_t flip);
+
+/* roundtrip_queue.c: `hdump roundtrip --via queue`. rt_start starts the
+ * generator thread and makes the writer; rt_source is the source to read
+ * the dump from (it drives the writer); rt_expect gives, after each record
+ * read, the record it was written from (NULL: no record was written for
+ * it); rt_end stops, joins and frees, and returns the first error of the
+ * generator or the writer (*who names which). */
+typedef struct rt_threads rt_threads;
+hdump_status rt_start(const hdump_gen_opts *go, uint64_t flip, rt_threads **out);
+hdump_source rt_source(rt_threads *t);
+const hdump_record *rt_expect(rt_threads *t);
+hdump_status rt_end(rt_threads *t, const char **who);
+
 #endif

@@ -15,11 +15,27 @@
  *     of records returned, and it is sticky;
  *   - strict mode stops no later than default mode, and only strict mode
  *     reports HDUMP_ERR_NONCANONICAL;
+ *   - every record deep-copies (hdump_record_copy) equal, in the size given;
  *   - memory: every allocation goes through the capping allocator, peak live
  *     bytes stay under 16 KiB + 48 bytes per input byte (docs/limits.md:
  *     handle + field array + frame array), nothing leaks, and a refused
  *     allocation surfaces as HDUMP_ERR_NOMEM. */
 #include "fuzz_common.h"
+
+/* Every record the reader returns deep-copies (hdump_record_copy) into a
+ * record equal to it, in exactly the bytes the sizing call gave. */
+static void check_copy(const hdump_record *r, hdump_version v) {
+    static uint64_t buf[(1u << 20) / 8];
+    size_t need = 0, used = 0;
+    hdump_status st = hdump_record_copy(v, r, NULL, 0, &need);
+    FZ_CHECK(st == HDUMP_OK || st == HDUMP_ERR_LIMIT, "copy sizing: %d", (int)st);
+    FZ_CHECK(need >= hdump_record_struct_size((uint64_t)r->tag), "copy size %zu", need);
+    if (need > sizeof buf) return;
+    st = hdump_record_copy(v, r, buf, need, &used);
+    FZ_CHECK(st == HDUMP_OK && used == need, "copy: %d, %zu of %zu bytes", (int)st, used, need);
+    FZ_CHECK(hdump_record_equal(v, (const hdump_record *)(const void *)buf, r),
+             "copy of a tag %d record differs", (int)r->tag);
+}
 
 typedef struct read_result {
     hdump_status st;
@@ -119,6 +135,7 @@ static read_result read_one(const uint8_t *data, size_t size, int strict,
         FZ_CHECK(end > rec.offset && end <= size, "record end %llu (start %llu, size %zu)",
                  (unsigned long long)end, (unsigned long long)rec.offset, size);
         check_record(&rec, v, data + rec.offset, data + end, &lim);
+        check_copy(&rec, v);
         prev_end = end;
         n++;
     }

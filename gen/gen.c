@@ -111,6 +111,16 @@ void hdump_gen_counts(const hdump_gen *g, uint64_t *records, uint64_t *objects,
     if (object_bytes) *object_bytes = g->object_bytes;
 }
 
+hdump_bytes hdump_gen_stable(const hdump_gen *g) {
+    /* g->noise is filled once by hdump_gen_new and only read afterwards */
+    hdump_bytes b = {NULL, 0};
+    if (g != NULL) {
+        b.ptr = g->noise;
+        b.len = GEN_NOISE;
+    }
+    return b;
+}
+
 static hdump_bytes cstr(const char *s) {
     hdump_bytes b = {(const uint8_t *)s, strlen(s)};
     return b;

@@ -285,30 +285,6 @@ hdump_status hdump_reader_version(hdump_reader *r, hdump_version *v) {
     return HDUMP_OK;
 }
 
-/* Bytes of each union member, so a record is cleared in proportion to its size. */
-static size_t member_size(uint64_t tag) {
-    switch (tag) {
-    case HDUMP_TAG_OBJECT: return sizeof(hdump_object);
-    case HDUMP_TAG_OTHERROOT: return sizeof(hdump_otherroot);
-    case HDUMP_TAG_TYPE: return sizeof(hdump_type);
-    case HDUMP_TAG_GOROUTINE: return sizeof(hdump_goroutine);
-    case HDUMP_TAG_STACKFRAME: return sizeof(hdump_stackframe);
-    case HDUMP_TAG_PARAMS: return sizeof(hdump_params);
-    case HDUMP_TAG_FINALIZER:
-    case HDUMP_TAG_QUEUEDFINALIZER: return sizeof(hdump_finalizer);
-    case HDUMP_TAG_ITAB: return sizeof(hdump_itab);
-    case HDUMP_TAG_OSTHREAD: return sizeof(hdump_osthread);
-    case HDUMP_TAG_MEMSTATS: return sizeof(hdump_memstats);
-    case HDUMP_TAG_DATA:
-    case HDUMP_TAG_BSS: return sizeof(hdump_segment);
-    case HDUMP_TAG_DEFER: return sizeof(hdump_defer);
-    case HDUMP_TAG_PANIC: return sizeof(hdump_panic);
-    case HDUMP_TAG_MEMPROF: return sizeof(hdump_memprof);
-    case HDUMP_TAG_ALLOCSAMPLE: return sizeof(hdump_allocsample);
-    default: return 0;
-    }
-}
-
 static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
     uint64_t at = hdi_rd_off(r, r->p);
     r->cur_tag = UINT64_MAX;
@@ -346,7 +322,7 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
     }
     const hdi_op *ops = hdi_grammar(r->version, tag);
     if (ops == NULL) return hdi_rd_fail(r, HDUMP_ERR_TAG, at, "record tag is not 0..17");
-    memset(&rec->u, 0, member_size(tag));
+    memset(&rec->u, 0, hdump_record_struct_size(tag) - offsetof(hdump_record, u));
     rec->tag = (hdump_tag)tag;
     rec->offset = at;
     rec->index = r->nrec;

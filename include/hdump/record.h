@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hdump/errors.h"
 #include "hdump/export.h"
 
 #ifdef __cplusplus
@@ -304,6 +305,29 @@ HDUMP_API hdump_fields *hdump_record_fields(hdump_record *r);
  *  lists are not expanded: both lists must be in LIST form.
  *  Returns 1 when equal, 0 otherwise. */
 HDUMP_API int hdump_record_equal(hdump_version v, const hdump_record *a, const hdump_record *b);
+
+/** Bytes at the start of an hdump_record that hold a record of this tag:
+ *  tag, offset, index and the tag's union member. Every call that takes a
+ *  record reads no further for that tag, so that many bytes are a whole
+ *  record (see hdump_record_copy). 0 for a tag > 17. */
+HDUMP_API size_t hdump_record_struct_size(uint64_t tag);
+
+/** Deep copy of *src into dst[0..cap): its first
+ *  hdump_record_struct_size(src->tag) bytes, then every byte range, field
+ *  list (items, or a bitmap's bytes) and memprof stack (frames and their
+ *  strings) that version v stores for that tag, each at an 8-byte boundary,
+ *  with the copy's views pointing at them. The copy lives as long as dst;
+ *  read it as `(const hdump_record *)dst` (dst must be 8-byte aligned).
+ *  A streamed range (ptr NULL) stays NULL with its length; views the
+ *  version does not store are copied as they are (they still point where
+ *  src's did) and are never read for v.
+ *  *used receives the bytes the copy needs whether or not they fit, so a
+ *  call with cap 0 sizes it; SIZE_MAX when no buffer could hold it.
+ *  @return HDUMP_OK; HDUMP_ERR_LIMIT when cap < *used (nothing written);
+ *  HDUMP_ERR_USAGE for a NULL src or used, a NULL or misaligned dst with
+ *  cap > 0, a bad version, or a tag > 17 (*used is then 0). */
+HDUMP_API hdump_status hdump_record_copy(hdump_version v, const hdump_record *src, void *dst,
+                                         size_t cap, size_t *used);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,1 @@
+$HDUMP roundtrip --objects 2000 --flip x

@@ -1,0 +1,1 @@
+$HDUMP roundtrip --objects 20000 --via pipe --flip 1000000

@@ -1,0 +1,1 @@
+$HDUMP roundtrip --objects 20000 --via threads --flip 1000000

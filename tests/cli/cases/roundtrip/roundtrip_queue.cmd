@@ -1,0 +1,1 @@
+$HDUMP roundtrip --objects 20000 --profile large --via queue
