@@ -46,6 +46,17 @@ int cli_gen_option(int argc, char **argv, int *i, hdump_gen_opts *o, const char 
  * comparison must then find a difference). UINT64_MAX flips nothing. */
 void cli_flip(uint8_t *p, size_t n, uint64_t off, uint64_t flip);
 
+/* A growable byte buffer that a roundtrip writer's sink appends to: off is
+ * the stream offset of the next byte appended (which --flip goes by), flip
+ * the byte to flip (UINT64_MAX: none). Appending grows buf by doubling from
+ * 64 KiB; HDUMP_ERR_NOMEM when it cannot. */
+typedef struct cli_stream {
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t off, flip;
+} cli_stream;
+hdump_status cli_stream_append(cli_stream *s, const void *p, size_t n);
+
 /* roundtrip_queue.c: `hdump roundtrip --via queue`. rt_start starts the
  * generator thread and makes the writer; rt_source is the source to read
  * the dump from (it drives the writer); rt_expect gives, after each record

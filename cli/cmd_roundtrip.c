@@ -41,39 +41,44 @@ static const char help[] =
 typedef struct pump {
     hdump_gen *g;
     hdump_writer *w;
-    uint8_t *buf;
-    size_t len, pos, cap;
+    cli_stream out; /* what the writer gave, not yet read */
+    size_t pos;
     int done;
     hdump_status st;
     const char *who; /* which of the two failed with st */
-    uint64_t off, flip;
 } pump;
 
 void cli_flip(uint8_t *p, size_t n, uint64_t off, uint64_t flip) {
     if (flip >= off && flip - off < n) p[flip - off] ^= 1;
 }
 
-static hdump_status pump_sink(void *ctx, const void *p, size_t n) {
-    pump *q = ctx;
-    if (q->len + n > q->cap) {
-        size_t cap = q->cap ? q->cap : 1 << 16;
-        while (cap < q->len + n) cap *= 2;
-        uint8_t *b = realloc(q->buf, cap);
+hdump_status cli_stream_append(cli_stream *s, const void *p, size_t n) {
+    if (s->cap - s->len < n) {
+        size_t cap = s->cap ? s->cap : (size_t)1 << 16;
+        while (cap - s->len < n) {
+            if (cap > SIZE_MAX / 2) return HDUMP_ERR_NOMEM;
+            cap *= 2;
+        }
+        uint8_t *b = realloc(s->buf, cap);
         if (b == NULL) return HDUMP_ERR_NOMEM;
-        q->buf = b;
-        q->cap = cap;
+        s->buf = b;
+        s->cap = cap;
     }
-    memcpy(q->buf + q->len, p, n);
-    cli_flip(q->buf + q->len, n, q->off, q->flip);
-    q->len += n;
-    q->off += n;
+    memcpy(s->buf + s->len, p, n);
+    cli_flip(s->buf + s->len, n, s->off, s->flip);
+    s->len += n;
+    s->off += n;
     return HDUMP_OK;
+}
+
+static hdump_status pump_sink(void *ctx, const void *p, size_t n) {
+    return cli_stream_append(&((pump *)ctx)->out, p, n);
 }
 
 static hdump_status pump_read(void *ctx, void *buf, size_t cap, size_t *got) {
     pump *q = ctx;
-    while (q->pos == q->len && !q->done) {
-        q->pos = q->len = 0;
+    while (q->pos == q->out.len && !q->done) {
+        q->pos = q->out.len = 0;
         hdump_record rec;
         hdump_status st = hdump_gen_next(q->g, &rec);
         q->who = "writer";
@@ -89,8 +94,8 @@ static hdump_status pump_read(void *ctx, void *buf, size_t cap, size_t *got) {
             return HDUMP_ERR_IO;
         }
     }
-    size_t k = q->len - q->pos < cap ? q->len - q->pos : cap;
-    memcpy(buf, q->buf + q->pos, k);
+    size_t k = q->out.len - q->pos < cap ? q->out.len - q->pos : cap;
+    memcpy(buf, q->out.buf + q->pos, k);
     q->pos += k;
     *got = k;
     return HDUMP_OK;
@@ -284,7 +289,7 @@ int cmd_roundtrip(int argc, char **argv) {
     hdump_reader *r = NULL;
     pump q;
     memset(&q, 0, sizeof q);
-    q.flip = flip;
+    q.out.flip = flip;
     feeder f;
     ring rg;
     memset(&rg, 0, sizeof rg);
@@ -448,7 +453,7 @@ int cmd_roundtrip(int argc, char **argv) {
     for (int i = 0; i < RING_SLOTS; i++) free(rg.slot[i]);
     hdump_writer_free(q.w);
     hdump_gen_free(q.g);
-    free(q.buf);
+    free(q.out.buf);
     hdump_gen_free(exp);
     double el = cli_now() - t0;
     if (rc == CLI_OK) {

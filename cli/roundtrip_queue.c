@@ -65,9 +65,8 @@ struct rt_threads {
     hdump_status wst;
     uint8_t *dst; /* the reader's buffer during a callback */
     size_t room, got;
-    uint8_t *pend; /* what the sink had no room for */
-    size_t plen, ppos, pcap;
-    uint64_t off, flip;
+    cli_stream pend; /* what the sink had no room for; its off counts */
+    size_t ppos;     /* every byte the writer gave, flip is --flip      */
 };
 
 /* ---- the generator's side ---- */
@@ -176,6 +175,16 @@ static void *rt_generate(void *arg) {
 
 /* ---- the main thread's side ---- */
 
+/* The entry at *pos of chunk c (its size word, then a record copy); moves
+ * *pos past it. */
+static const hdump_record *rt_entry(const rt_chunk *c, size_t *pos) {
+    const uint8_t *e = (const uint8_t *)c->data + *pos;
+    uint64_t sz;
+    memcpy(&sz, e, 8);
+    *pos += 8 + (size_t)sz;
+    return (const hdump_record *)(const void *)(e + 8);
+}
+
 /* The next queued record for the writer, or NULL when there is none (the
  * generator ended, or failed: t->gst). */
 static const hdump_record *rt_take(rt_threads *t) {
@@ -202,12 +211,8 @@ static const hdump_record *rt_take(rt_threads *t) {
         pthread_mutex_unlock(&t->mu);
         if (t->wc == NULL || t->wpos == t->wavail) return NULL;
     }
-    const uint8_t *e = (const uint8_t *)t->wc->data + t->wpos;
-    uint64_t sz;
-    memcpy(&sz, e, 8);
-    t->wpos += 8 + (size_t)sz;
     t->written++;
-    return (const hdump_record *)(const void *)(e + 8);
+    return rt_entry(t->wc, &t->wpos);
 }
 
 const hdump_record *rt_expect(rt_threads *t) {
@@ -229,12 +234,8 @@ const hdump_record *rt_expect(rt_threads *t) {
         free(c);
         t->cpos = 0;
     }
-    const uint8_t *e = (const uint8_t *)t->cc->data + t->cpos;
-    uint64_t sz;
-    memcpy(&sz, e, 8);
-    t->cpos += 8 + (size_t)sz;
     t->compared++;
-    return (const hdump_record *)(const void *)(e + 8);
+    return rt_entry(t->cc, &t->cpos);
 }
 
 /* The writer's sink: into the reader's buffer while a read callback runs,
@@ -242,30 +243,19 @@ const hdump_record *rt_expect(rt_threads *t) {
 static hdump_status rt_sink(void *ctx, const void *p, size_t n) {
     rt_threads *t = ctx;
     const uint8_t *b = p;
-    if (t->dst != NULL && t->ppos == t->plen && t->got < t->room) {
+    cli_stream *s = &t->pend;
+    if (t->dst != NULL && t->ppos == s->len && t->got < t->room) {
         size_t k = t->room - t->got < n ? t->room - t->got : n;
         memcpy(t->dst + t->got, b, k);
-        cli_flip(t->dst + t->got, k, t->off, t->flip);
+        cli_flip(t->dst + t->got, k, s->off, s->flip);
         t->got += k;
-        t->off += k;
+        s->off += k;
         b += k;
         n -= k;
     }
     if (n == 0) return HDUMP_OK;
-    if (t->ppos == t->plen) t->ppos = t->plen = 0;
-    if (t->pcap - t->plen < n) {
-        size_t cap = t->pcap ? t->pcap : RT_READ_MIN;
-        while (cap - t->plen < n) cap *= 2;
-        uint8_t *q = realloc(t->pend, cap);
-        if (q == NULL) return HDUMP_ERR_NOMEM;
-        t->pend = q;
-        t->pcap = cap;
-    }
-    memcpy(t->pend + t->plen, b, n);
-    cli_flip(t->pend + t->plen, n, t->off, t->flip);
-    t->plen += n;
-    t->off += n;
-    return HDUMP_OK;
+    if (t->ppos == s->len) t->ppos = s->len = 0;
+    return cli_stream_append(s, b, n);
 }
 
 /* The reader's source: bytes kept back first, then records taken and
@@ -275,9 +265,9 @@ static hdump_status rt_read(void *ctx, void *buf, size_t cap, size_t *got) {
     t->dst = buf;
     t->room = cap;
     t->got = 0;
-    if (t->ppos < t->plen) {
-        size_t k = t->plen - t->ppos < cap ? t->plen - t->ppos : cap;
-        memcpy(t->dst, t->pend + t->ppos, k);
+    if (t->ppos < t->pend.len) {
+        size_t k = t->pend.len - t->ppos < cap ? t->pend.len - t->ppos : cap;
+        memcpy(t->dst, t->pend.buf + t->ppos, k);
         t->ppos += k;
         t->got = k;
     }
@@ -308,7 +298,7 @@ hdump_status rt_start(const hdump_gen_opts *go, uint64_t flip, rt_threads **out)
     rt_threads *t = calloc(1, sizeof *t);
     if (t == NULL) return HDUMP_ERR_NOMEM;
     t->v = go->version;
-    t->flip = flip;
+    t->pend.flip = flip;
     t->gst = t->wst = HDUMP_OK;
     hdump_writer_opts wo;
     hdump_writer_opts_init(&wo);
@@ -367,7 +357,7 @@ hdump_status rt_end(rt_threads *t, const char **who) {
         c = n;
     }
     free(t->spare);
-    free(t->pend);
+    free(t->pend.buf);
     hdump_writer_free(t->w);
     hdump_gen_free(t->g);
     free(t);
