@@ -205,10 +205,43 @@ static void test_record_equal_fields(void) {
     T_TRUE(hdump_record_equal(HDUMP_GO1_7, &a, &b));
 }
 
+/* Objects take hdump_record_equal's direct path for go1.4..go1.7: address
+ * and contents still tell them apart, type and kind (go1.3 only) do not,
+ * and go1.3 still compares them through the table. */
+static void test_record_equal_objects(void) {
+    static const uint8_t c1[16] = {1, 2, 3}, c2[16] = {1, 2, 4};
+    hdump_record a, b;
+    memset(&a, 0, sizeof a);
+    a.tag = HDUMP_TAG_OBJECT;
+    a.u.object.addr = 0xc000010000;
+    a.u.object.contents.ptr = c1;
+    a.u.object.contents.len = sizeof c1;
+    for (int v = HDUMP_GO1_4; v <= HDUMP_GO1_7; v++) {
+        b = a;
+        T_TRUE(hdump_record_equal((hdump_version)v, &a, &b));
+        b.u.object.addr += 8;
+        T_TRUE(!hdump_record_equal((hdump_version)v, &a, &b));
+        b = a;
+        b.u.object.contents.ptr = c2;
+        T_TRUE(!hdump_record_equal((hdump_version)v, &a, &b));
+        b = a;
+        b.u.object.contents.len = 15;
+        T_TRUE(!hdump_record_equal((hdump_version)v, &a, &b));
+        b = a;
+        b.u.object.type_addr = 0x4000;
+        b.u.object.kind = 127;
+        T_TRUE(hdump_record_equal((hdump_version)v, &a, &b));
+    }
+    b = a;
+    b.u.object.kind = 127;
+    T_TRUE(!hdump_record_equal(HDUMP_GO1_3, &a, &b));
+}
+
 int main(void) {
     recgen_arena_init(&arena, 42);
     test_record_fields();
     test_record_equal_fields();
+    test_record_equal_objects();
     static const size_t bufsizes[] = {64, 4096, 1 << 20};
     for (int v = HDUMP_GO1_3; v <= HDUMP_GO1_7; v++) {
         hdump_membuf first;
