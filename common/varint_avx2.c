@@ -19,7 +19,7 @@
  *         1-byte values is widened 4 at a time (vpmovzxbq). A step whose next
  *         16 bits are clear widens 16 1-byte values; otherwise the 12-bit
  *         table entry gives 6 values of <= 2 bytes, 4 of <= 3 or 2 of <= 8
- *         (pshufb, shift-merge, widen); a value no case takes (> 8 bytes, or
+ *         (pshufb, multiply-add merge, widen); a value no case takes (> 8 bytes, or
  *         the second of a pair not ending in 12 bytes) is decoded alone from
  *         its mask length with no byte loop (the 7-bit groups of an 8-byte
  *         load merged with shifts, plus bytes 8 and 9). Malformed values

@@ -19,7 +19,7 @@
  *         of 64 1-byte values is widened 8 at a time (vpmovzxbq). A step
  *         whose next 16 bits are clear widens 16 1-byte values; otherwise the
  *         12-bit table entry gives 6 values of <= 2 bytes, 4 of <= 3 or 2 of
- *         <= 8 (pshufb, shift-merge, widen); for 2 values over >= 9 bytes
+ *         <= 8 (pshufb, multiply-add merge, widen); for 2 values over >= 9 bytes
  *         (u32-like data), 8 values <= 8 bytes at once are decoded in vector
  *         registers instead (dec8: pdep picks their ends, vpcompressb lists
  *         them, vpermb gathers each value into a qword, multiply-adds merge
