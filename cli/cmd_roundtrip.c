@@ -130,7 +130,9 @@ static hdump_status flip_write(void *ctx, const void *p, size_t n) {
     return st;
 }
 
-static hdump_status write_all(const hdump_gen_opts *go, hdump_sink sink) {
+/* Generates and writes the whole dump to sink. On a writer failure *werr
+ * (when not NULL) gets the writer's error: what failed and at which byte. */
+static hdump_status write_all(const hdump_gen_opts *go, hdump_sink sink, hdump_error *werr) {
     hdump_gen *g;
     hdump_writer *w;
     hdump_writer_opts wo;
@@ -142,6 +144,8 @@ static hdump_status write_all(const hdump_gen_opts *go, hdump_sink sink) {
     st = hdump_writer_new(&wo, sink, &w);
     if (st == HDUMP_OK) {
         st = hdump_gen_write(g, w);
+        if (st != HDUMP_OK && werr != NULL && hdump_writer_error(w)->code != HDUMP_OK)
+            *werr = *hdump_writer_error(w);
         hdump_writer_free(w);
     }
     hdump_gen_free(g);
@@ -149,15 +153,15 @@ static hdump_status write_all(const hdump_gen_opts *go, hdump_sink sink) {
 }
 
 /* write_all to a descriptor, through the --flip sink. */
-static hdump_status write_fd(const hdump_gen_opts *go, int fd, uint64_t flip) {
+static hdump_status write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, hdump_error *werr) {
     flip_sink fs = {hdump_sink_fd(fd), 0, flip};
     hdump_sink sink = {flip_write, &fs};
-    return write_all(go, sink);
+    return write_all(go, sink, werr);
 }
 
 static void *feed(void *arg) {
     feeder *f = arg;
-    f->st = write_fd(&f->go, f->fd, f->flip);
+    f->st = write_fd(&f->go, f->fd, f->flip, NULL);
     close(f->fd);
     return NULL;
 }
@@ -241,7 +245,7 @@ static hdump_status ring_read(void *ctx, void *buf, size_t cap, size_t *got) {
 static void *ring_feed(void *arg) {
     ring *q = arg;
     hdump_sink s = {ring_sink, q};
-    q->st = write_all(&q->go, s);
+    q->st = write_all(&q->go, s, NULL);
     if (q->st == HDUMP_OK && q->fill != NULL && q->flen > 0) ring_publish(q);
     pthread_mutex_lock(&q->mu);
     q->done = 1;
@@ -346,9 +350,17 @@ int cmd_roundtrip(int argc, char **argv) {
             perror(via);
             return CLI_USAGE;
         }
-        st = write_fd(&go, fd, flip);
+        hdump_error werr;
+        memset(&werr, 0, sizeof werr);
+        st = write_fd(&go, fd, flip, &werr);
         if (close(fd) != 0 && st == HDUMP_OK) st = HDUMP_ERR_IO;
         fd = -1;
+        if (st != HDUMP_OK && werr.code != HDUMP_OK) {
+            /* Name the write that failed (e.g. a full disk), not just "set up". */
+            fprintf(stderr, "hdump roundtrip: writing '%s' failed at byte %" PRIu64 ": %s (%s)\n", via,
+                    werr.offset, werr.msg ? werr.msg : "", hdump_status_str(werr.code));
+            return CLI_USAGE;
+        }
         if (st == HDUMP_OK) {
             fd = open(via, O_RDONLY);
             st = fd < 0 ? HDUMP_ERR_IO : hdump_reader_new_fd(&ro, fd, &r);

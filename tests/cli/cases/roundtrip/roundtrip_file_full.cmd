@@ -1,0 +1,1 @@
+$HDUMP roundtrip --objects 100000 --via /dev/full
