@@ -48,29 +48,6 @@ typedef struct pump {
     const char *who; /* which of the two failed with st */
 } pump;
 
-void cli_flip(uint8_t *p, size_t n, uint64_t off, uint64_t flip) {
-    if (flip >= off && flip - off < n) p[flip - off] ^= 1;
-}
-
-hdump_status cli_stream_append(cli_stream *s, const void *p, size_t n) {
-    if (s->cap - s->len < n) {
-        size_t cap = s->cap ? s->cap : (size_t)1 << 16;
-        while (cap - s->len < n) {
-            if (cap > SIZE_MAX / 2) return HDUMP_ERR_NOMEM;
-            cap *= 2;
-        }
-        uint8_t *b = realloc(s->buf, cap);
-        if (b == NULL) return HDUMP_ERR_NOMEM;
-        s->buf = b;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, p, n);
-    cli_flip(s->buf + s->len, n, s->off, s->flip);
-    s->len += n;
-    s->off += n;
-    return HDUMP_OK;
-}
-
 static hdump_status pump_sink(void *ctx, const void *p, size_t n) {
     return cli_stream_append(&((pump *)ctx)->out, p, n);
 }
