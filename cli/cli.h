@@ -57,6 +57,24 @@ typedef struct cli_stream {
 } cli_stream;
 hdump_status cli_stream_append(cli_stream *s, const void *p, size_t n);
 
+/* stream.c: generates the dump of *go and writes it to sink (kernel from
+ * HDUMP_KERNEL, the 4 KiB buffer). On failure *who (when not NULL) names
+ * "generator" or "writer", and *werr (when not NULL) gets the writer's
+ * error when the writer failed (what, and at which byte). */
+hdump_status cli_write_all(const hdump_gen_opts *go, hdump_sink sink, const char **who,
+                           hdump_error *werr);
+
+/* roundtrip_ring.c: `hdump roundtrip --via threads`. rg_start starts the
+ * writer thread (generate + write into a ring of 1 MiB blocks); rg_source
+ * is the source to read the dump from; rg_end stops, joins and frees, and
+ * returns the failure of the generator or the writer, if the writer thread
+ * had ended on its own (*who names which; a writer stopped because the
+ * reader gave up early is not a failure). */
+typedef struct rt_ring rt_ring;
+hdump_status rg_start(const hdump_gen_opts *go, uint64_t flip, rt_ring **out);
+hdump_source rg_source(rt_ring *q);
+hdump_status rg_end(rt_ring *q, const char **who);
+
 /* roundtrip_queue.c: `hdump roundtrip --via queue`. rt_start starts the
  * generator thread and makes the writer; rt_source is the source to read
  * the dump from (it drives the writer); rt_expect gives, after each record

@@ -84,6 +84,7 @@ typedef struct feeder {
     int fd;
     uint64_t flip;
     hdump_status st;
+    const char *who; /* which of the generator and the writer failed */
 } feeder;
 
 /* A sink that passes everything on to `fd`, with --flip applied to a copy
@@ -107,127 +108,18 @@ static hdump_status flip_write(void *ctx, const void *p, size_t n) {
     return st;
 }
 
-/* Generates and writes the whole dump to sink. On a writer failure *werr
- * (when not NULL) gets the writer's error: what failed and at which byte. */
-static hdump_status write_all(const hdump_gen_opts *go, hdump_sink sink, hdump_error *werr) {
-    hdump_gen *g;
-    hdump_writer *w;
-    hdump_writer_opts wo;
-    hdump_writer_opts_init(&wo);
-    wo.kernel = cli_kernel();
-    wo.version = go->version;
-    hdump_status st = hdump_gen_new(go, &g);
-    if (st != HDUMP_OK) return st;
-    st = hdump_writer_new(&wo, sink, &w);
-    if (st == HDUMP_OK) {
-        st = hdump_gen_write(g, w);
-        if (st != HDUMP_OK && werr != NULL && hdump_writer_error(w)->code != HDUMP_OK)
-            *werr = *hdump_writer_error(w);
-        hdump_writer_free(w);
-    }
-    hdump_gen_free(g);
-    return st;
-}
-
-/* write_all to a descriptor, through the --flip sink. */
-static hdump_status write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, hdump_error *werr) {
+/* cli_write_all to a descriptor, through the --flip sink. */
+static hdump_status write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, const char **who,
+                             hdump_error *werr) {
     flip_sink fs = {hdump_sink_fd(fd), 0, flip};
     hdump_sink sink = {flip_write, &fs};
-    return write_all(go, sink, werr);
+    return cli_write_all(go, sink, who, werr);
 }
 
 static void *feed(void *arg) {
     feeder *f = arg;
-    f->st = write_fd(&f->go, f->fd, f->flip, NULL);
+    f->st = write_fd(&f->go, f->fd, f->flip, &f->who, NULL);
     close(f->fd);
-    return NULL;
-}
-
-/* ---- threads: a writer thread (generate + write) hands 1 MiB blocks to
- * ---- the reading thread (read + regenerate + compare) ---- */
-#define RING_SLOTS 4
-#define RING_BLOCK ((size_t)1 << 20)
-typedef struct ring {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    uint8_t *slot[RING_SLOTS];
-    size_t len[RING_SLOTS];
-    uint64_t head, tail; /* blocks published, blocks consumed */
-    uint8_t *fill;       /* writer side: the block being filled */
-    size_t flen;
-    size_t pos;          /* reader side: position in block `tail` */
-    int done, stop;      /* the writer finished / the reader is gone */
-    hdump_gen_opts go;
-    hdump_status st;
-    uint64_t off, flip;  /* writer side: stream offset; --flip */
-} ring;
-
-static void ring_publish(ring *q) {
-    pthread_mutex_lock(&q->mu);
-    q->len[q->head % RING_SLOTS] = q->flen;
-    q->head++;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-    q->fill = NULL;
-}
-
-static hdump_status ring_sink(void *ctx, const void *p, size_t n) {
-    ring *q = ctx;
-    const uint8_t *b = p;
-    while (n > 0) {
-        if (q->fill == NULL) {
-            pthread_mutex_lock(&q->mu);
-            while (q->head - q->tail == RING_SLOTS && !q->stop) pthread_cond_wait(&q->cv, &q->mu);
-            int stop = q->stop;
-            pthread_mutex_unlock(&q->mu);
-            if (stop) return HDUMP_ERR_IO;
-            q->fill = q->slot[q->head % RING_SLOTS];
-            q->flen = 0;
-        }
-        size_t k = RING_BLOCK - q->flen < n ? RING_BLOCK - q->flen : n;
-        memcpy(q->fill + q->flen, b, k);
-        cli_flip(q->fill + q->flen, k, q->off, q->flip);
-        q->off += k;
-        q->flen += k;
-        b += k;
-        n -= k;
-        if (q->flen == RING_BLOCK) ring_publish(q);
-    }
-    return HDUMP_OK;
-}
-
-static hdump_status ring_read(void *ctx, void *buf, size_t cap, size_t *got) {
-    ring *q = ctx;
-    pthread_mutex_lock(&q->mu);
-    while (q->head == q->tail && !q->done) pthread_cond_wait(&q->cv, &q->mu);
-    int empty = q->head == q->tail;
-    pthread_mutex_unlock(&q->mu);
-    *got = 0;
-    if (empty) return HDUMP_OK; /* the writer finished: end of input */
-    size_t i = (size_t)(q->tail % RING_SLOTS);
-    size_t k = q->len[i] - q->pos < cap ? q->len[i] - q->pos : cap;
-    memcpy(buf, q->slot[i] + q->pos, k);
-    q->pos += k;
-    *got = k;
-    if (q->pos == q->len[i]) {
-        pthread_mutex_lock(&q->mu);
-        q->tail++;
-        q->pos = 0;
-        pthread_cond_broadcast(&q->cv);
-        pthread_mutex_unlock(&q->mu);
-    }
-    return HDUMP_OK;
-}
-
-static void *ring_feed(void *arg) {
-    ring *q = arg;
-    hdump_sink s = {ring_sink, q};
-    q->st = write_all(&q->go, s, NULL);
-    if (q->st == HDUMP_OK && q->fill != NULL && q->flen > 0) ring_publish(q);
-    pthread_mutex_lock(&q->mu);
-    q->done = 1;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
     return NULL;
 }
 
@@ -272,9 +164,7 @@ int cmd_roundtrip(int argc, char **argv) {
     memset(&q, 0, sizeof q);
     q.out.flip = flip;
     feeder f;
-    ring rg;
-    memset(&rg, 0, sizeof rg);
-    int ring_init = 0;
+    rt_ring *rg = NULL;
     rt_threads *rt = NULL;
     pthread_t th;
     int thread = 0, fd = -1;
@@ -290,19 +180,8 @@ int cmd_roundtrip(int argc, char **argv) {
             st = hdump_reader_new_source(&ro, src, &r);
         }
     } else if (strcmp(via, "threads") == 0) {
-        rg.go = go;
-        rg.flip = flip;
-        for (int i = 0; i < RING_SLOTS; i++)
-            if ((rg.slot[i] = malloc(RING_BLOCK)) == NULL) st = HDUMP_ERR_NOMEM;
-        if (st == HDUMP_OK) {
-            pthread_mutex_init(&rg.mu, NULL);
-            pthread_cond_init(&rg.cv, NULL);
-            ring_init = 1;
-            pthread_create(&th, NULL, ring_feed, &rg);
-            thread = 2;
-            hdump_source src = {ring_read, &rg, UINT64_MAX};
-            st = hdump_reader_new_source(&ro, src, &r);
-        }
+        if ((st = rg_start(&go, flip, &rg)) == HDUMP_OK)
+            st = hdump_reader_new_source(&ro, rg_source(rg), &r);
     } else if (strcmp(via, "queue") == 0) {
         if ((st = rt_start(&go, flip, &rt)) == HDUMP_OK)
             st = hdump_reader_new_source(&ro, rt_source(rt), &r);
@@ -317,6 +196,7 @@ int cmd_roundtrip(int argc, char **argv) {
         f.fd = p[1];
         f.flip = flip;
         f.st = HDUMP_OK;
+        f.who = NULL;
         pthread_create(&th, NULL, feed, &f);
         thread = 1;
         fd = p[0];
@@ -329,7 +209,7 @@ int cmd_roundtrip(int argc, char **argv) {
         }
         hdump_error werr;
         memset(&werr, 0, sizeof werr);
-        st = write_fd(&go, fd, flip, &werr);
+        st = write_fd(&go, fd, flip, NULL, &werr);
         if (close(fd) != 0 && st == HDUMP_OK) st = HDUMP_ERR_IO;
         fd = -1;
         if (st != HDUMP_OK && werr.code != HDUMP_OK) {
@@ -347,6 +227,7 @@ int cmd_roundtrip(int argc, char **argv) {
         fprintf(stderr, "hdump roundtrip: cannot set up '%s': %s\n", via, hdump_status_str(st));
         const char *who = "";
         rt_end(rt, &who);
+        rg_end(rg, &who);
         return CLI_USAGE;
     }
 
@@ -391,21 +272,9 @@ int cmd_roundtrip(int argc, char **argv) {
     /* A writer or generator failure is ours, not the dump's: name it, exit 2. */
     const char *who = NULL;
     hdump_status fail = HDUMP_OK;
-    if (thread == 2) {
-        /* A writer blocked on a full ring then fails instead of waiting;
-         * that is the stop, not a failure. */
-        pthread_mutex_lock(&rg.mu);
-        int was_done = rg.done;
-        rg.stop = 1;
-        pthread_cond_broadcast(&rg.cv);
-        pthread_mutex_unlock(&rg.mu);
-        pthread_join(th, NULL);
-        if (was_done && rg.st != HDUMP_OK) {
-            fail = rg.st;
-            who = "generator or the writer";
-        }
-    }
-    if (rt != NULL) {
+    if (rg != NULL) {
+        fail = rg_end(rg, &who); /* --via threads */
+    } else if (rt != NULL) {
         fail = rt_end(rt, &who); /* --via queue */
     } else if (q.st != HDUMP_OK) {
         fail = q.st;
@@ -433,13 +302,14 @@ int cmd_roundtrip(int argc, char **argv) {
     fd = -1;
     if (thread == 1) {
         pthread_join(th, NULL);
-        if (f.st != HDUMP_OK && rc == CLI_OK) rc = CLI_USAGE;
+        /* After a clean read a failed writer thread is ours: name it. (After
+         * a failed read it is the EPIPE of the close above: the stop.) */
+        if (f.st != HDUMP_OK && rc == CLI_OK) {
+            fprintf(stderr, "hdump roundtrip: the %s failed: %s\n", f.who ? f.who : "writer",
+                    hdump_status_str(f.st));
+            rc = CLI_USAGE;
+        }
     }
-    if (ring_init) {
-        pthread_mutex_destroy(&rg.mu);
-        pthread_cond_destroy(&rg.cv);
-    }
-    for (int i = 0; i < RING_SLOTS; i++) free(rg.slot[i]);
     hdump_writer_free(q.w);
     hdump_gen_free(q.g);
     free(q.out.buf);

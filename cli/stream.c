@@ -1,6 +1,7 @@
 /* cli/stream.c: the byte streams of `hdump roundtrip`: --flip applied to
- * bytes on their way from the writer to the reader, and the growable stream
- * the memory and queue modes keep bytes in (cli.h). */
+ * bytes on their way from the writer to the reader, the growable stream
+ * the memory and queue modes keep bytes in, and cli_write_all, which
+ * generates a whole dump into a sink (cli.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,4 +29,34 @@ hdump_status cli_stream_append(cli_stream *s, const void *p, size_t n) {
     s->len += n;
     s->off += n;
     return HDUMP_OK;
+}
+
+hdump_status cli_write_all(const hdump_gen_opts *go, hdump_sink sink, const char **who,
+                           hdump_error *werr) {
+    hdump_gen *g;
+    hdump_writer *w;
+    hdump_writer_opts wo;
+    hdump_writer_opts_init(&wo);
+    wo.kernel = cli_kernel();
+    wo.version = go->version;
+    const char *failed = "generator";
+    hdump_status st = hdump_gen_new(go, &g);
+    if (st == HDUMP_OK) {
+        st = hdump_writer_new(&wo, sink, &w);
+        if (st == HDUMP_OK) {
+            st = hdump_gen_write(g, w);
+            /* The writer's error is sticky: set, the writer (or its sink)
+             * failed; clear, the generator did. */
+            if (st != HDUMP_OK && hdump_writer_error(w)->code != HDUMP_OK) {
+                failed = "writer";
+                if (werr != NULL) *werr = *hdump_writer_error(w);
+            }
+            hdump_writer_free(w);
+        } else {
+            failed = "writer";
+        }
+        hdump_gen_free(g);
+    }
+    if (st != HDUMP_OK && who != NULL) *who = failed;
+    return st;
 }

@@ -1,14 +1,18 @@
-/* tests/unit/test_rt_queue.c: `hdump roundtrip --via queue`'s two threads
- * (cli/roundtrip_queue.c) driven directly, as cmd_roundtrip.c drives them:
- *  - every record read back equals the record queued for it, to EOF;
+/* tests/unit/test_rt_modes.c: `hdump roundtrip`'s two-thread modes driven
+ * directly, as cmd_roundtrip.c drives them: --via queue
+ * (cli/roundtrip_queue.c: the expectation is the queued record) and
+ * --via threads (cli/roundtrip_ring.c: the expectation is regenerated on
+ * the reading thread). For each:
+ *  - every record read back equals its expectation, to EOF;
  *  - a flipped byte is seen (a read error or a record that differs);
  *  - when the generator runs out of memory mid-stream (an allocator that
- *    refuses to grow past what the generator was created with), the read
- *    ends with an error instead of hanging, every record read before it
- *    is equal, and rt_end reports HDUMP_ERR_NOMEM and names the generator,
- *    which is what makes the CLI say "the generator failed" and exit 2.
- * The writer's failure cannot be provoked this way (its sink only fails
- * when libc's realloc does). */
+ *    refuses its largest growth), the read ends
+ *    with an error instead of hanging, every record read before it is
+ *    equal, and the mode's end reports HDUMP_ERR_NOMEM and names the
+ *    generator, which is what makes the CLI say "the generator failed"
+ *    and exit 2.
+ * cli_write_all names the writer when the sink fails (a sink that refuses
+ * after some bytes). */
 #include "cli.h"
 #include "t.h"
 
@@ -55,28 +59,41 @@ typedef struct outcome {
     uint64_t records, differ;
 } outcome;
 
-static outcome run(const hdump_gen_opts *go, uint64_t flip) {
+/* One round trip. ring: --via threads, else --via queue. */
+static outcome run(const hdump_gen_opts *go, uint64_t flip, int ring) {
     outcome out;
     memset(&out, 0, sizeof out);
     rt_threads *rt = NULL;
-    out.end_st = rt_start(go, flip, &rt);
+    rt_ring *rg = NULL;
+    hdump_gen *exp = NULL;
+    out.end_st = ring ? rg_start(go, flip, &rg) : rt_start(go, flip, &rt);
     T_EQ(out.end_st, HDUMP_OK);
     if (out.end_st != HDUMP_OK) return out;
+    if (ring) {
+        hdump_gen_opts eo = *go;
+        eo.alloc = NULL; /* the expectation's own generator does not fail */
+        T_EQ(hdump_gen_new(&eo, &exp), HDUMP_OK);
+    }
     hdump_reader *r = NULL;
-    T_EQ(hdump_reader_new_source(NULL, rt_source(rt), &r), HDUMP_OK);
-    hdump_record got;
+    T_EQ(hdump_reader_new_source(NULL, ring ? rg_source(rg) : rt_source(rt), &r), HDUMP_OK);
+    hdump_record got, regen;
     hdump_status sr;
     do {
         sr = hdump_reader_next(r, &got);
         if (sr < 0) break;
-        const hdump_record *want = rt_expect(rt);
+        const hdump_record *want = &regen;
+        if (ring)
+            (void)hdump_gen_next(exp, &regen);
+        else
+            want = rt_expect(rt);
         if (want == NULL || !hdump_record_equal(go->version, want, &got) || want->index != got.index)
             out.differ++;
         out.records++;
     } while (sr == HDUMP_OK);
     out.read_st = sr;
-    out.end_st = rt_end(rt, &out.who);
+    out.end_st = ring ? rg_end(rg, &out.who) : rt_end(rt, &out.who);
     hdump_reader_free(r);
+    hdump_gen_free(exp);
     return out;
 }
 
@@ -103,7 +120,7 @@ static uint64_t plain(const hdump_gen_opts *go, size_t *created, size_t *peak) {
     return n;
 }
 
-static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects) {
+static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects, int ring) {
     hdump_gen_opts go;
     hdump_gen_opts_init(&go);
     go.objects = objects;
@@ -112,7 +129,7 @@ static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects) {
     go.version = v;
     size_t created, peak;
     uint64_t n = plain(&go, &created, &peak);
-    outcome o = run(&go, UINT64_MAX);
+    outcome o = run(&go, UINT64_MAX, ring);
     T_EQ(o.read_st, HDUMP_END);
     T_EQ(o.end_st, HDUMP_OK);
     T_TRUE(o.who == NULL);
@@ -120,16 +137,16 @@ static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects) {
     T_EQ(o.differ, 0);
 }
 
-static void test_flip(void) {
+static void test_flip(int ring) {
     hdump_gen_opts go;
     hdump_gen_opts_init(&go);
     go.objects = 20000;
-    outcome o = run(&go, 100000);
+    outcome o = run(&go, 100000, ring);
     T_TRUE(o.read_st < 0 || o.differ > 0);
     T_EQ(o.end_st, HDUMP_OK); /* a bad dump is the reader's finding, not a failure */
 }
 
-static void test_generator_nomem(void) {
+static void test_generator_nomem(int ring) {
     hdump_gen_opts go;
     hdump_gen_opts_init(&go);
     go.objects = 20000;
@@ -137,12 +154,13 @@ static void test_generator_nomem(void) {
     size_t created, peak;
     uint64_t n = plain(&go, &created, &peak);
     /* The generation must grow past its creation, or this tests nothing;
-     * half of that growth is allowed, so the failure comes mid-stream. */
+     * all but its last byte is allowed, so the failure comes at the
+     * generation's largest growth, mid-stream. */
     T_TRUE(peak > created);
-    capped c = {0, 0, created + (peak - created) / 2, 0};
+    capped c = {0, 0, peak - 1, 0};
     hdump_alloc a = {c_alloc, c_realloc, c_free, &c};
     go.alloc = &a;
-    outcome o = run(&go, UINT64_MAX);
+    outcome o = run(&go, UINT64_MAX, ring);
     T_TRUE(o.read_st < 0);
     T_EQ(o.end_st, HDUMP_ERR_NOMEM);
     T_TRUE(o.who != NULL && strcmp(o.who, "generator") == 0);
@@ -150,15 +168,48 @@ static void test_generator_nomem(void) {
     T_EQ(o.differ, 0);
     T_TRUE(c.refused > 0);
     T_EQ(c.used, 0); /* rt_end freed the generator */
-    printf("generator refused memory after %" PRIu64 " of %" PRIu64 " records\n", o.records, n);
+    printf("%s: generator refused memory; %" PRIu64 " of %" PRIu64 " records read, all equal\n",
+           ring ? "threads" : "queue", o.records, n);
+}
+
+/* A sink that takes `left` bytes, then fails. */
+static hdump_status short_sink(void *ctx, const void *p, size_t n) {
+    (void)p;
+    size_t *left = ctx;
+    if (n > *left) return HDUMP_ERR_IO;
+    *left -= n;
+    return HDUMP_OK;
+}
+
+static void test_write_all_names(void) {
+    hdump_gen_opts go;
+    hdump_gen_opts_init(&go);
+    go.objects = 20000;
+    size_t left = 100000;
+    hdump_sink s = {short_sink, &left};
+    const char *who = NULL;
+    hdump_error werr;
+    memset(&werr, 0, sizeof werr);
+    T_EQ(cli_write_all(&go, s, &who, &werr), HDUMP_ERR_IO);
+    T_TRUE(who != NULL && strcmp(who, "writer") == 0);
+    T_EQ(werr.code, HDUMP_ERR_IO);
+    T_TRUE(werr.offset <= 100000 && werr.offset > 90000); /* the 4 KiB block that failed */
+
+    left = SIZE_MAX;
+    who = NULL;
+    T_EQ(cli_write_all(&go, s, &who, NULL), HDUMP_OK);
+    T_TRUE(who == NULL);
 }
 
 int main(void) {
-    test_equal(HDUMP_GEN_MIXED, HDUMP_GO1_7, 30000);
-    test_equal(HDUMP_GEN_LARGE, HDUMP_GO1_7, 3000);
-    test_equal(HDUMP_GEN_GOROUTINES, HDUMP_GO1_4, 3000);
-    test_equal(HDUMP_GEN_SMALL, HDUMP_GO1_3, 30000);
-    test_flip();
-    test_generator_nomem();
+    for (int ring = 0; ring < 2; ring++) {
+        test_equal(HDUMP_GEN_MIXED, HDUMP_GO1_7, 30000, ring);
+        test_equal(HDUMP_GEN_LARGE, HDUMP_GO1_7, 3000, ring);
+        test_equal(HDUMP_GEN_GOROUTINES, HDUMP_GO1_4, 3000, ring);
+        test_equal(HDUMP_GEN_SMALL, HDUMP_GO1_3, 30000, ring);
+        test_flip(ring);
+        test_generator_nomem(ring);
+    }
+    test_write_all_names();
     return t_done();
 }
