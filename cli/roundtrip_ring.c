@@ -34,9 +34,8 @@ struct rt_ring {
     const char *who;     /* which of the generator and the writer failed */
     pthread_t th;
 };
-typedef rt_ring ring;
 
-static void ring_publish(ring *q) {
+static void ring_publish(rt_ring *q) {
     pthread_mutex_lock(&q->mu);
     q->len[q->head % RING_SLOTS] = q->flen;
     q->head++;
@@ -46,7 +45,7 @@ static void ring_publish(ring *q) {
 }
 
 static hdump_status ring_sink(void *ctx, const void *p, size_t n) {
-    ring *q = ctx;
+    rt_ring *q = ctx;
     const uint8_t *b = p;
     while (n > 0) {
         if (q->fill == NULL) {
@@ -71,7 +70,7 @@ static hdump_status ring_sink(void *ctx, const void *p, size_t n) {
 }
 
 static hdump_status ring_read(void *ctx, void *buf, size_t cap, size_t *got) {
-    ring *q = ctx;
+    rt_ring *q = ctx;
     pthread_mutex_lock(&q->mu);
     while (q->head == q->tail && !q->done) pthread_cond_wait(&q->cv, &q->mu);
     int empty = q->head == q->tail;
@@ -94,7 +93,7 @@ static hdump_status ring_read(void *ctx, void *buf, size_t cap, size_t *got) {
 }
 
 static void *ring_feed(void *arg) {
-    ring *q = arg;
+    rt_ring *q = arg;
     hdump_sink s = {ring_sink, q};
     q->st = cli_write_all(&q->go, s, &q->who, NULL);
     if (q->st == HDUMP_OK && q->fill != NULL && q->flen > 0) ring_publish(q);
