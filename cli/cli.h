@@ -64,6 +64,21 @@ hdump_status cli_stream_append(cli_stream *s, const void *p, size_t n);
 hdump_status cli_write_all(const hdump_gen_opts *go, hdump_sink sink, const char **who,
                            hdump_error *werr);
 
+/* cli_write_all into descriptor fd, with bit 0 of stream byte `flip`
+ * flipped (UINT64_MAX: none). */
+hdump_status cli_write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, const char **who,
+                          hdump_error *werr);
+
+/* roundtrip_pipe.c: `hdump roundtrip --via pipe`. pp_start makes a pipe and
+ * starts a writer thread (generate + write into it); *read_fd is the end to
+ * read the dump from. pp_end closes that end (a writer blocked on a full
+ * pipe then fails with EPIPE: the stop, not a failure), joins, frees, and
+ * returns the writer thread's failure when it is one: always the
+ * generator's, and the writer's only after a clean read (read_ok). */
+typedef struct rt_pipe rt_pipe;
+hdump_status pp_start(const hdump_gen_opts *go, uint64_t flip, rt_pipe **out, int *read_fd);
+hdump_status pp_end(rt_pipe *p, int read_ok, const char **who);
+
 /* roundtrip_ring.c: `hdump roundtrip --via threads`. rg_start starts the
  * writer thread (generate + write into a ring of 1 MiB blocks); rg_source
  * is the source to read the dump from; rg_end stops, joins and frees, and

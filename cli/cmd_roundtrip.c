@@ -5,8 +5,6 @@
  * whole dump. */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,51 +76,6 @@ static hdump_status pump_read(void *ctx, void *buf, size_t cap, size_t *got) {
     return HDUMP_OK;
 }
 
-/* ---- pipe and FILE: the dump written to a descriptor ---- */
-typedef struct feeder {
-    hdump_gen_opts go;
-    int fd;
-    uint64_t flip;
-    hdump_status st;
-    const char *who; /* which of the generator and the writer failed */
-} feeder;
-
-/* A sink that passes everything on to `fd`, with --flip applied to a copy
- * of the one piece that holds that byte. */
-typedef struct flip_sink {
-    hdump_sink fd;
-    uint64_t off, flip;
-} flip_sink;
-
-static hdump_status flip_write(void *ctx, const void *p, size_t n) {
-    flip_sink *f = ctx;
-    uint64_t at = f->off;
-    f->off += n;
-    if (!(f->flip >= at && f->flip - at < n)) return f->fd.write(f->fd.ctx, p, n);
-    uint8_t *c = malloc(n);
-    if (c == NULL) return HDUMP_ERR_NOMEM;
-    memcpy(c, p, n);
-    cli_flip(c, n, at, f->flip);
-    hdump_status st = f->fd.write(f->fd.ctx, c, n);
-    free(c);
-    return st;
-}
-
-/* cli_write_all to a descriptor, through the --flip sink. */
-static hdump_status write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, const char **who,
-                             hdump_error *werr) {
-    flip_sink fs = {hdump_sink_fd(fd), 0, flip};
-    hdump_sink sink = {flip_write, &fs};
-    return cli_write_all(go, sink, who, werr);
-}
-
-static void *feed(void *arg) {
-    feeder *f = arg;
-    f->st = write_fd(&f->go, f->fd, f->flip, &f->who, NULL);
-    close(f->fd);
-    return NULL;
-}
-
 int cmd_roundtrip(int argc, char **argv) {
     hdump_gen_opts go;
     hdump_gen_opts_init(&go);
@@ -163,11 +116,10 @@ int cmd_roundtrip(int argc, char **argv) {
     pump q;
     memset(&q, 0, sizeof q);
     q.out.flip = flip;
-    feeder f;
+    rt_pipe *pp = NULL;
     rt_ring *rg = NULL;
     rt_threads *rt = NULL;
-    pthread_t th;
-    int thread = 0, fd = -1;
+    int fd = -1;
     hdump_status st = HDUMP_OK;
     if (strcmp(via, "memory") == 0) {
         hdump_writer_opts wo;
@@ -186,21 +138,7 @@ int cmd_roundtrip(int argc, char **argv) {
         if ((st = rt_start(&go, flip, &rt)) == HDUMP_OK)
             st = hdump_reader_new_source(&ro, rt_source(rt), &r);
     } else if (strcmp(via, "pipe") == 0) {
-        int p[2];
-        if (pipe(p) != 0) {
-            perror("pipe");
-            return CLI_USAGE;
-        }
-        signal(SIGPIPE, SIG_IGN); /* a failed write is reported, not fatal */
-        f.go = go;
-        f.fd = p[1];
-        f.flip = flip;
-        f.st = HDUMP_OK;
-        f.who = NULL;
-        pthread_create(&th, NULL, feed, &f);
-        thread = 1;
-        fd = p[0];
-        st = hdump_reader_new_fd(&ro, fd, &r);
+        if ((st = pp_start(&go, flip, &pp, &fd)) == HDUMP_OK) st = hdump_reader_new_fd(&ro, fd, &r);
     } else {
         fd = open(via, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0) {
@@ -209,7 +147,7 @@ int cmd_roundtrip(int argc, char **argv) {
         }
         hdump_error werr;
         memset(&werr, 0, sizeof werr);
-        st = write_fd(&go, fd, flip, NULL, &werr);
+        st = cli_write_fd(&go, fd, flip, NULL, &werr);
         if (close(fd) != 0 && st == HDUMP_OK) st = HDUMP_ERR_IO;
         fd = -1;
         if (st != HDUMP_OK && werr.code != HDUMP_OK) {
@@ -228,6 +166,7 @@ int cmd_roundtrip(int argc, char **argv) {
         const char *who = "";
         rt_end(rt, &who);
         rg_end(rg, &who);
+        pp_end(pp, 0, &who);
         return CLI_USAGE;
     }
 
@@ -272,7 +211,12 @@ int cmd_roundtrip(int argc, char **argv) {
     /* A writer or generator failure is ours, not the dump's: name it, exit 2. */
     const char *who = NULL;
     hdump_status fail = HDUMP_OK;
-    if (rg != NULL) {
+    if (pp != NULL) {
+        /* --via pipe: pp_end closes the reading end (r reads no more), so a
+         * writer blocked on a full pipe ends, and joins it. */
+        fail = pp_end(pp, sr >= 0 && bad == 0, &who);
+        fd = -1;
+    } else if (rg != NULL) {
         fail = rg_end(rg, &who); /* --via threads */
     } else if (rt != NULL) {
         fail = rt_end(rt, &who); /* --via queue */
@@ -296,20 +240,8 @@ int cmd_roundtrip(int argc, char **argv) {
         rc = CLI_USAGE;
     }
     hdump_reader_free(r);
-    /* Close our end first: a writer thread blocked on a full pipe then fails
-     * with EPIPE instead of waiting for a reader that has stopped. */
-    if (fd >= 0) close(fd);
+    if (fd >= 0) close(fd); /* --via FILE */
     fd = -1;
-    if (thread == 1) {
-        pthread_join(th, NULL);
-        /* After a clean read a failed writer thread is ours: name it. (After
-         * a failed read it is the EPIPE of the close above: the stop.) */
-        if (f.st != HDUMP_OK && rc == CLI_OK) {
-            fprintf(stderr, "hdump roundtrip: the %s failed: %s\n", f.who ? f.who : "writer",
-                    hdump_status_str(f.st));
-            rc = CLI_USAGE;
-        }
-    }
     hdump_writer_free(q.w);
     hdump_gen_free(q.g);
     free(q.out.buf);

@@ -1,7 +1,8 @@
 /* cli/stream.c: the byte streams of `hdump roundtrip`: --flip applied to
  * bytes on their way from the writer to the reader, the growable stream
  * the memory and queue modes keep bytes in, and cli_write_all, which
- * generates a whole dump into a sink (cli.h). */
+ * generates a whole dump into a sink (cli_write_fd: into a descriptor,
+ * through --flip) (cli.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,4 +60,32 @@ hdump_status cli_write_all(const hdump_gen_opts *go, hdump_sink sink, const char
     }
     if (st != HDUMP_OK && who != NULL) *who = failed;
     return st;
+}
+
+/* A sink that passes everything on to `fd`, with --flip applied to a copy
+ * of the one piece that holds that byte. */
+typedef struct flip_sink {
+    hdump_sink fd;
+    uint64_t off, flip;
+} flip_sink;
+
+static hdump_status flip_write(void *ctx, const void *p, size_t n) {
+    flip_sink *f = ctx;
+    uint64_t at = f->off;
+    f->off += n;
+    if (!(f->flip >= at && f->flip - at < n)) return f->fd.write(f->fd.ctx, p, n);
+    uint8_t *c = malloc(n);
+    if (c == NULL) return HDUMP_ERR_NOMEM;
+    memcpy(c, p, n);
+    cli_flip(c, n, at, f->flip);
+    hdump_status st = f->fd.write(f->fd.ctx, c, n);
+    free(c);
+    return st;
+}
+
+hdump_status cli_write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, const char **who,
+                             hdump_error *werr) {
+    flip_sink fs = {hdump_sink_fd(fd), 0, flip};
+    hdump_sink sink = {flip_write, &fs};
+    return cli_write_all(go, sink, who, werr);
 }

@@ -1,8 +1,9 @@
 /* tests/unit/test_rt_modes.c: `hdump roundtrip`'s two-thread modes driven
  * directly, as cmd_roundtrip.c drives them: --via queue
- * (cli/roundtrip_queue.c: the expectation is the queued record) and
- * --via threads (cli/roundtrip_ring.c: the expectation is regenerated on
- * the reading thread). For each:
+ * (cli/roundtrip_queue.c: the expectation is the queued record), --via
+ * threads (cli/roundtrip_ring.c) and --via pipe (cli/roundtrip_pipe.c; in
+ * these two the expectation is regenerated on the reading thread). For
+ * each:
  *  - every record read back equals its expectation, to EOF;
  *  - a flipped byte is seen (a read error or a record that differs);
  *  - when the generator runs out of memory mid-stream (an allocator that
@@ -59,39 +60,51 @@ typedef struct outcome {
     uint64_t records, differ;
 } outcome;
 
-/* One round trip. ring: --via threads, else --via queue. */
-static outcome run(const hdump_gen_opts *go, uint64_t flip, int ring) {
+enum { QUEUE, RING, PIPE };
+static const char *const mode_name[] = {"queue", "threads", "pipe"};
+
+/* One round trip: --via queue, threads or pipe. */
+static outcome run(const hdump_gen_opts *go, uint64_t flip, int mode) {
     outcome out;
     memset(&out, 0, sizeof out);
     rt_threads *rt = NULL;
     rt_ring *rg = NULL;
+    rt_pipe *pp = NULL;
     hdump_gen *exp = NULL;
-    out.end_st = ring ? rg_start(go, flip, &rg) : rt_start(go, flip, &rt);
+    int fd = -1;
+    out.end_st = mode == QUEUE  ? rt_start(go, flip, &rt)
+                 : mode == RING ? rg_start(go, flip, &rg)
+                                : pp_start(go, flip, &pp, &fd);
     T_EQ(out.end_st, HDUMP_OK);
     if (out.end_st != HDUMP_OK) return out;
-    if (ring) {
+    if (mode != QUEUE) {
         hdump_gen_opts eo = *go;
         eo.alloc = NULL; /* the expectation's own generator does not fail */
         T_EQ(hdump_gen_new(&eo, &exp), HDUMP_OK);
     }
     hdump_reader *r = NULL;
-    T_EQ(hdump_reader_new_source(NULL, ring ? rg_source(rg) : rt_source(rt), &r), HDUMP_OK);
+    if (mode == PIPE)
+        T_EQ(hdump_reader_new_fd(NULL, fd, &r), HDUMP_OK);
+    else
+        T_EQ(hdump_reader_new_source(NULL, mode == RING ? rg_source(rg) : rt_source(rt), &r), HDUMP_OK);
     hdump_record got, regen;
     hdump_status sr;
     do {
         sr = hdump_reader_next(r, &got);
         if (sr < 0) break;
         const hdump_record *want = &regen;
-        if (ring)
-            (void)hdump_gen_next(exp, &regen);
-        else
+        if (mode == QUEUE)
             want = rt_expect(rt);
+        else
+            (void)hdump_gen_next(exp, &regen);
         if (want == NULL || !hdump_record_equal(go->version, want, &got) || want->index != got.index)
             out.differ++;
         out.records++;
     } while (sr == HDUMP_OK);
     out.read_st = sr;
-    out.end_st = ring ? rg_end(rg, &out.who) : rt_end(rt, &out.who);
+    out.end_st = mode == QUEUE  ? rt_end(rt, &out.who)
+                 : mode == RING ? rg_end(rg, &out.who)
+                                : pp_end(pp, sr >= 0 && out.differ == 0, &out.who);
     hdump_reader_free(r);
     hdump_gen_free(exp);
     return out;
@@ -120,7 +133,7 @@ static uint64_t plain(const hdump_gen_opts *go, size_t *created, size_t *peak) {
     return n;
 }
 
-static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects, int ring) {
+static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects, int mode) {
     hdump_gen_opts go;
     hdump_gen_opts_init(&go);
     go.objects = objects;
@@ -129,7 +142,7 @@ static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects, i
     go.version = v;
     size_t created, peak;
     uint64_t n = plain(&go, &created, &peak);
-    outcome o = run(&go, UINT64_MAX, ring);
+    outcome o = run(&go, UINT64_MAX, mode);
     T_EQ(o.read_st, HDUMP_END);
     T_EQ(o.end_st, HDUMP_OK);
     T_TRUE(o.who == NULL);
@@ -137,16 +150,16 @@ static void test_equal(hdump_gen_profile p, hdump_version v, uint64_t objects, i
     T_EQ(o.differ, 0);
 }
 
-static void test_flip(int ring) {
+static void test_flip(int mode) {
     hdump_gen_opts go;
     hdump_gen_opts_init(&go);
     go.objects = 20000;
-    outcome o = run(&go, 100000, ring);
+    outcome o = run(&go, 100000, mode);
     T_TRUE(o.read_st < 0 || o.differ > 0);
     T_EQ(o.end_st, HDUMP_OK); /* a bad dump is the reader's finding, not a failure */
 }
 
-static void test_generator_nomem(int ring) {
+static void test_generator_nomem(int mode) {
     hdump_gen_opts go;
     hdump_gen_opts_init(&go);
     go.objects = 20000;
@@ -160,7 +173,7 @@ static void test_generator_nomem(int ring) {
     capped c = {0, 0, peak - 1, 0};
     hdump_alloc a = {c_alloc, c_realloc, c_free, &c};
     go.alloc = &a;
-    outcome o = run(&go, UINT64_MAX, ring);
+    outcome o = run(&go, UINT64_MAX, mode);
     T_TRUE(o.read_st < 0);
     T_EQ(o.end_st, HDUMP_ERR_NOMEM);
     T_TRUE(o.who != NULL && strcmp(o.who, "generator") == 0);
@@ -169,7 +182,7 @@ static void test_generator_nomem(int ring) {
     T_TRUE(c.refused > 0);
     T_EQ(c.used, 0); /* rt_end freed the generator */
     printf("%s: generator refused memory; %" PRIu64 " of %" PRIu64 " records read, all equal\n",
-           ring ? "threads" : "queue", o.records, n);
+           mode_name[mode], o.records, n);
 }
 
 /* A sink that takes `left` bytes, then fails. */
@@ -202,13 +215,13 @@ static void test_write_all_names(void) {
 }
 
 int main(void) {
-    for (int ring = 0; ring < 2; ring++) {
-        test_equal(HDUMP_GEN_MIXED, HDUMP_GO1_7, 30000, ring);
-        test_equal(HDUMP_GEN_LARGE, HDUMP_GO1_7, 3000, ring);
-        test_equal(HDUMP_GEN_GOROUTINES, HDUMP_GO1_4, 3000, ring);
-        test_equal(HDUMP_GEN_SMALL, HDUMP_GO1_3, 30000, ring);
-        test_flip(ring);
-        test_generator_nomem(ring);
+    for (int mode = QUEUE; mode <= PIPE; mode++) {
+        test_equal(HDUMP_GEN_MIXED, HDUMP_GO1_7, 30000, mode);
+        test_equal(HDUMP_GEN_LARGE, HDUMP_GO1_7, 3000, mode);
+        test_equal(HDUMP_GEN_GOROUTINES, HDUMP_GO1_4, 3000, mode);
+        test_equal(HDUMP_GEN_SMALL, HDUMP_GO1_3, 30000, mode);
+        test_flip(mode);
+        test_generator_nomem(mode);
     }
     test_write_all_names();
     return t_done();
