@@ -289,8 +289,11 @@ static inline uint64_t get_short(const uint8_t *q, unsigned len) {
     memcpy(&w, q, 8);
     unsigned l8 = len < 8 ? len : 8;
     uint64_t v = merge7(w & (~0ULL >> (64 - 8 * l8)) & 0x7f7f7f7f7f7f7f7fULL);
-    uint64_t b8 = len >= 9 ? (uint64_t)(q[8] & 0x7f) << 56 : 0;
-    uint64_t b9 = len >= 10 ? (uint64_t)q[9] << 63 : 0;
+    /* Bytes 8 and 9 under masks, not branches: 9- and 10-byte values come
+     * mixed (uniform 64-bit values are half of each), and a branch on the
+     * length mispredicted every other value. */
+    uint64_t b8 = ((uint64_t)(q[8] & 0x7f) << 56) & (0 - (uint64_t)(len >= 9));
+    uint64_t b9 = ((uint64_t)q[9] << 63) & (0 - (uint64_t)(len >= 10));
     return v | b8 | b9;
 }
 
@@ -334,7 +337,11 @@ static size_t avx2_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t av
                  * their continuation bits are in the window. (m has 0 bits
                  * shifted in at the top; the | keeps ctz defined at off 0.) */
                 adv = (unsigned)__builtin_ctzll(~m | (1ULL << 63)) + 1;
-                if (HDI_UNLIKELY(adv >= 10) && (adv > 10 || q[9] > 1)) return 0;
+                /* Malformed: more than 10 bytes, or a 10th byte > 1. One
+                 * branch, never taken on good input (q[9] is in the
+                 * window): the && form mispredicted on mixed 9- and
+                 * 10-byte values. */
+                if (HDI_UNLIKELY((adv > 10) | ((adv == 10) & (q[9] > 1)))) return 0;
                 dst[i++] = get_short(q, adv);
             }
             m >>= adv;
