@@ -24,8 +24,9 @@ static inline void hdi_vt_ones16(uint64_t *dst, const uint8_t *q) {
  * lane, then the 7-bit groups are merged in 16-, 32- and 64-bit lanes (as
  * far as the case's lanes go: pmaddubsw, pmaddwd, then one shift-merge)
  * and the lanes are widened to uint64_t. The two multiply-adds replaced
- * and/shift/and/or per level: on the AMD Zen 1 (one vector shift pipe) the
- * heap mix decoded 13% faster and uniform 32-bit values 10%. Writes
+ * and/shift/and/or per level: on the AMD Zen 1 (one vector shift pipe,
+ * quiet machine) the heap mix, 1-3-byte and uniform 32-bit values decoded
+ * 3-4% faster. Writes
  * dst[0..6) (case A), dst[0..4) (case B) or dst[0..2) (case C). Returns the
  * values decoded. REQUIRES: 16 readable bytes at q, 6 writable values at
  * dst, pat = hdi_vt_pat[m] for a step with hdi_vt_used[m] != 0. */
