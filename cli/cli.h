@@ -3,6 +3,8 @@
 #ifndef HDUMP_CLI_H
 #define HDUMP_CLI_H
 
+#include <pthread.h>
+
 #include "hdump/hdump.h"
 
 #define CLI_OK 0
@@ -68,6 +70,21 @@ hdump_status cli_write_all(const hdump_gen_opts *go, hdump_sink sink, const char
  * flipped (UINT64_MAX: none). */
 hdump_status cli_write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, const char **who,
                           hdump_error *werr);
+
+/* stream.c: the thread of a two-thread roundtrip mode with the mutex and
+ * condition variable its handoff uses. cli_worker_start initialises them and
+ * starts fn(arg); HDUMP_ERR_NOMEM when the thread cannot be made (nothing is
+ * left to free). cli_worker_stop sets *stop under the lock, so a thread
+ * waiting for room gives up, and, when watch is not NULL, reads *watch into
+ * *seen under that same lock (what the thread had done on its own); then it
+ * wakes, joins and destroys. */
+typedef struct cli_worker {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t th;
+} cli_worker;
+hdump_status cli_worker_start(cli_worker *w, void *(*fn)(void *), void *arg);
+void cli_worker_stop(cli_worker *w, int *stop, const int *watch, int *seen);
 
 /* roundtrip_pipe.c: `hdump roundtrip --via pipe`. pp_start makes a pipe and
  * starts a writer thread (generate + write into it); *read_fd is the end to

@@ -19,7 +19,6 @@
  * records are a few dozen KiB of dump, far below the queue's bound; a record
  * larger than a chunk gets a chunk of its own. Memory: the queue's 8 MiB, the
  * reader's buffer and the largest record's bytes kept back for the reader. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,10 +39,7 @@ typedef struct rt_chunk {
 } rt_chunk;
 
 struct rt_threads {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    pthread_t th;
-    int started;
+    cli_worker wk; /* the generator thread, and the lock of what follows */
     /* shared, under mu */
     rt_chunk *head, *tail, *spare;
     size_t in_use;
@@ -74,17 +70,17 @@ struct rt_threads {
 static void rt_publish_locked(rt_threads *t) {
     if (t->tail != NULL) t->tail->len = t->gpos;
     t->gpub = t->gpos;
-    pthread_cond_broadcast(&t->cv);
+    pthread_cond_broadcast(&t->wk.cv);
 }
 
 /* A new chunk for at least n bytes, once the queue has room. Returns NULL
  * when the main thread has stopped (t->halted) or memory ran out. */
 static uint8_t *rt_new_chunk(rt_threads *t, size_t n) {
     size_t cap = n > RT_CHUNK ? n : RT_CHUNK;
-    pthread_mutex_lock(&t->mu);
+    pthread_mutex_lock(&t->wk.mu);
     rt_publish_locked(t);
     while (t->in_use > 0 && t->in_use + cap > RT_QUEUE_BYTES && !t->stop && !t->starved)
-        pthread_cond_wait(&t->cv, &t->mu);
+        pthread_cond_wait(&t->wk.cv, &t->wk.mu);
     rt_chunk *c = NULL;
     if (!t->stop && cap == RT_CHUNK && t->spare != NULL) {
         c = t->spare;
@@ -92,7 +88,7 @@ static uint8_t *rt_new_chunk(rt_threads *t, size_t n) {
     }
     t->halted = t->stop;
     if (!t->halted) t->in_use += cap;
-    pthread_mutex_unlock(&t->mu);
+    pthread_mutex_unlock(&t->wk.mu);
     if (t->halted) return NULL;
     if (c == NULL) c = malloc(sizeof *c + cap);
     if (c == NULL) return NULL;
@@ -101,7 +97,7 @@ static uint8_t *rt_new_chunk(rt_threads *t, size_t n) {
     c->len = 0;
     c->end = SIZE_MAX;
     c->sealed = 0;
-    pthread_mutex_lock(&t->mu);
+    pthread_mutex_lock(&t->wk.mu);
     if (t->tail != NULL) {
         t->tail->next = c;
         t->tail->sealed = 1;
@@ -110,8 +106,8 @@ static uint8_t *rt_new_chunk(rt_threads *t, size_t n) {
     }
     t->tail = c;
     t->gpos = t->gpub = 0;
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
+    pthread_cond_broadcast(&t->wk.cv);
+    pthread_mutex_unlock(&t->wk.mu);
     return (uint8_t *)c->data;
 }
 
@@ -146,9 +142,9 @@ static hdump_status rt_push(rt_threads *t, const hdump_record *rec) {
     memcpy(at, &sz, 8);
     t->gpos += need + 8;
     if (t->gpos - t->gpub >= RT_PUBLISH) {
-        pthread_mutex_lock(&t->mu);
+        pthread_mutex_lock(&t->wk.mu);
         rt_publish_locked(t);
-        pthread_mutex_unlock(&t->mu);
+        pthread_mutex_unlock(&t->wk.mu);
     }
     return HDUMP_OK;
 }
@@ -163,13 +159,13 @@ static void *rt_generate(void *arg) {
         hdump_status ps = rt_push(t, &rec);
         if (ps != HDUMP_OK) st = ps;
     } while (st == HDUMP_OK && !t->halted);
-    pthread_mutex_lock(&t->mu);
+    pthread_mutex_lock(&t->wk.mu);
     rt_publish_locked(t);
     if (t->tail != NULL) t->tail->sealed = 1;
     t->done = 1;
     t->gst = st == HDUMP_END ? HDUMP_OK : st;
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
+    pthread_cond_broadcast(&t->wk.cv);
+    pthread_mutex_unlock(&t->wk.mu);
     return NULL;
 }
 
@@ -189,7 +185,7 @@ static const hdump_record *rt_entry(const rt_chunk *c, size_t *pos) {
  * generator ended, or failed: t->gst). */
 static const hdump_record *rt_take(rt_threads *t) {
     if (t->wc == NULL || t->wpos == t->wavail) {
-        pthread_mutex_lock(&t->mu);
+        pthread_mutex_lock(&t->wk.mu);
         for (;;) {
             if (t->wc == NULL) t->wc = t->head;
             if (t->wc != NULL) {
@@ -204,11 +200,11 @@ static const hdump_record *rt_take(rt_threads *t) {
             }
             if (t->done) break;
             t->starved = 1; /* the generator must not wait for room now */
-            pthread_cond_broadcast(&t->cv);
-            pthread_cond_wait(&t->cv, &t->mu);
+            pthread_cond_broadcast(&t->wk.cv);
+            pthread_cond_wait(&t->wk.cv, &t->wk.mu);
             t->starved = 0;
         }
-        pthread_mutex_unlock(&t->mu);
+        pthread_mutex_unlock(&t->wk.mu);
         if (t->wc == NULL || t->wpos == t->wavail) return NULL;
     }
     t->written++;
@@ -220,7 +216,7 @@ const hdump_record *rt_expect(rt_threads *t) {
     if (t->cc == NULL) t->cc = t->head; /* head is stable once w has taken */
     if (t->cpos == t->cc->end) {         /* w has left this chunk: free it  */
         rt_chunk *c = t->cc;
-        pthread_mutex_lock(&t->mu);
+        pthread_mutex_lock(&t->wk.mu);
         rt_chunk *next = c->next; /* before the generator may reuse c */
         t->head = next;
         t->in_use -= c->cap;
@@ -228,8 +224,8 @@ const hdump_record *rt_expect(rt_threads *t) {
             t->spare = c;
             c = NULL;
         }
-        pthread_cond_broadcast(&t->cv);
-        pthread_mutex_unlock(&t->mu);
+        pthread_cond_broadcast(&t->wk.cv);
+        pthread_mutex_unlock(&t->wk.mu);
         t->cc = next;
         free(c);
         t->cpos = 0;
@@ -309,15 +305,7 @@ hdump_status rt_start(const hdump_gen_opts *go, uint64_t flip, rt_threads **out)
     if (st == HDUMP_OK) st = hdump_writer_new(&wo, s, &t->w);
     if (st == HDUMP_OK) {
         t->stable = hdump_gen_stable(t->g);
-        pthread_mutex_init(&t->mu, NULL);
-        pthread_cond_init(&t->cv, NULL);
-        if (pthread_create(&t->th, NULL, rt_generate, t) != 0) {
-            pthread_mutex_destroy(&t->mu);
-            pthread_cond_destroy(&t->cv);
-            st = HDUMP_ERR_NOMEM;
-        } else {
-            t->started = 1;
-        }
+        st = cli_worker_start(&t->wk, rt_generate, t);
     }
     if (st != HDUMP_OK) {
         hdump_writer_free(t->w);
@@ -336,13 +324,7 @@ hdump_source rt_source(rt_threads *t) {
 
 hdump_status rt_end(rt_threads *t, const char **who) {
     if (t == NULL) return HDUMP_OK;
-    pthread_mutex_lock(&t->mu);
-    t->stop = 1; /* a generator waiting for room gives up */
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-    pthread_join(t->th, NULL);
-    pthread_mutex_destroy(&t->mu);
-    pthread_cond_destroy(&t->cv);
+    cli_worker_stop(&t->wk, &t->stop, NULL, NULL); /* a generator waiting for room gives up */
     hdump_status st = HDUMP_OK;
     if (t->gst != HDUMP_OK) {
         st = t->gst;

@@ -10,7 +10,6 @@
  * failure ends the stream where it stands (the partial block is not
  * published), so the reader sees the dump end and rg_end names which one
  * failed. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +18,7 @@
 #define RING_SLOTS 4
 #define RING_BLOCK ((size_t)1 << 20)
 struct rt_ring {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    cli_worker wk;       /* the writer thread, and the lock of what follows */
     uint8_t *slot[RING_SLOTS];
     size_t len[RING_SLOTS];
     uint64_t head, tail; /* blocks published, blocks consumed */
@@ -32,15 +30,14 @@ struct rt_ring {
     hdump_status st;
     uint64_t off, flip;  /* writer side: stream offset; --flip */
     const char *who;     /* which of the generator and the writer failed */
-    pthread_t th;
 };
 
 static void ring_publish(rt_ring *q) {
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->wk.mu);
     q->len[q->head % RING_SLOTS] = q->flen;
     q->head++;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
+    pthread_cond_broadcast(&q->wk.cv);
+    pthread_mutex_unlock(&q->wk.mu);
     q->fill = NULL;
 }
 
@@ -49,10 +46,10 @@ static hdump_status ring_sink(void *ctx, const void *p, size_t n) {
     const uint8_t *b = p;
     while (n > 0) {
         if (q->fill == NULL) {
-            pthread_mutex_lock(&q->mu);
-            while (q->head - q->tail == RING_SLOTS && !q->stop) pthread_cond_wait(&q->cv, &q->mu);
+            pthread_mutex_lock(&q->wk.mu);
+            while (q->head - q->tail == RING_SLOTS && !q->stop) pthread_cond_wait(&q->wk.cv, &q->wk.mu);
             int stop = q->stop;
-            pthread_mutex_unlock(&q->mu);
+            pthread_mutex_unlock(&q->wk.mu);
             if (stop) return HDUMP_ERR_IO;
             q->fill = q->slot[q->head % RING_SLOTS];
             q->flen = 0;
@@ -71,10 +68,10 @@ static hdump_status ring_sink(void *ctx, const void *p, size_t n) {
 
 static hdump_status ring_read(void *ctx, void *buf, size_t cap, size_t *got) {
     rt_ring *q = ctx;
-    pthread_mutex_lock(&q->mu);
-    while (q->head == q->tail && !q->done) pthread_cond_wait(&q->cv, &q->mu);
+    pthread_mutex_lock(&q->wk.mu);
+    while (q->head == q->tail && !q->done) pthread_cond_wait(&q->wk.cv, &q->wk.mu);
     int empty = q->head == q->tail;
-    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_unlock(&q->wk.mu);
     *got = 0;
     if (empty) return HDUMP_OK; /* the writer finished: end of input */
     size_t i = (size_t)(q->tail % RING_SLOTS);
@@ -83,11 +80,11 @@ static hdump_status ring_read(void *ctx, void *buf, size_t cap, size_t *got) {
     q->pos += k;
     *got = k;
     if (q->pos == q->len[i]) {
-        pthread_mutex_lock(&q->mu);
+        pthread_mutex_lock(&q->wk.mu);
         q->tail++;
         q->pos = 0;
-        pthread_cond_broadcast(&q->cv);
-        pthread_mutex_unlock(&q->mu);
+        pthread_cond_broadcast(&q->wk.cv);
+        pthread_mutex_unlock(&q->wk.mu);
     }
     return HDUMP_OK;
 }
@@ -97,10 +94,10 @@ static void *ring_feed(void *arg) {
     hdump_sink s = {ring_sink, q};
     q->st = cli_write_all(&q->go, s, &q->who, NULL);
     if (q->st == HDUMP_OK && q->fill != NULL && q->flen > 0) ring_publish(q);
-    pthread_mutex_lock(&q->mu);
+    pthread_mutex_lock(&q->wk.mu);
     q->done = 1;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
+    pthread_cond_broadcast(&q->wk.cv);
+    pthread_mutex_unlock(&q->wk.mu);
     return NULL;
 }
 
@@ -117,11 +114,7 @@ hdump_status rg_start(const hdump_gen_opts *go, uint64_t flip, rt_ring **out) {
             return HDUMP_ERR_NOMEM;
         }
     }
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, NULL);
-    if (pthread_create(&q->th, NULL, ring_feed, q) != 0) {
-        pthread_mutex_destroy(&q->mu);
-        pthread_cond_destroy(&q->cv);
+    if (cli_worker_start(&q->wk, ring_feed, q) != HDUMP_OK) {
         for (int i = 0; i < RING_SLOTS; i++) free(q->slot[i]);
         free(q);
         return HDUMP_ERR_NOMEM;
@@ -140,19 +133,13 @@ hdump_status rg_end(rt_ring *q, const char **who) {
     /* A writer blocked on a full ring then fails instead of waiting; that
      * is the stop, not a failure: only a writer thread that had finished
      * on its own reports one. */
-    pthread_mutex_lock(&q->mu);
-    int was_done = q->done;
-    q->stop = 1;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-    pthread_join(q->th, NULL);
+    int was_done = 0;
+    cli_worker_stop(&q->wk, &q->stop, &q->done, &was_done);
     hdump_status st = HDUMP_OK;
     if (was_done && q->st != HDUMP_OK) {
         st = q->st;
         *who = q->who != NULL ? q->who : "writer";
     }
-    pthread_mutex_destroy(&q->mu);
-    pthread_cond_destroy(&q->cv);
     for (int i = 0; i < RING_SLOTS; i++) free(q->slot[i]);
     free(q);
     return st;

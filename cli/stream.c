@@ -2,7 +2,8 @@
  * bytes on their way from the writer to the reader, the growable stream
  * the memory and queue modes keep bytes in, and cli_write_all, which
  * generates a whole dump into a sink (cli_write_fd: into a descriptor,
- * through --flip) (cli.h). */
+ * through --flip); and cli_worker, the thread of the queue and ring modes
+ * (cli.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +89,26 @@ hdump_status cli_write_fd(const hdump_gen_opts *go, int fd, uint64_t flip, const
     flip_sink fs = {hdump_sink_fd(fd), 0, flip};
     hdump_sink sink = {flip_write, &fs};
     return cli_write_all(go, sink, who, werr);
+}
+
+hdump_status cli_worker_start(cli_worker *w, void *(*fn)(void *), void *arg) {
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->th, NULL, fn, arg) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        return HDUMP_ERR_NOMEM;
+    }
+    return HDUMP_OK;
+}
+
+void cli_worker_stop(cli_worker *w, int *stop, const int *watch, int *seen) {
+    pthread_mutex_lock(&w->mu);
+    if (watch != NULL) *seen = *watch;
+    *stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
 }

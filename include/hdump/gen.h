@@ -75,7 +75,7 @@ HDUMP_API hdump_status hdump_gen_next(hdump_gen *g, hdump_record *rec);
 /** The generator's stable bytes: a view of a record that lies inside this
  *  range (the noise table that pointer-free contents are windows on) stays
  *  valid and unchanged until hdump_gen_free, not only until the next call;
- *  so a consumer that keeps records (e.g. `hdump roundtrip --via threads`)
+ *  so a consumer that keeps records (e.g. `hdump roundtrip --via queue`)
  *  need not copy it. {NULL, 0} for a NULL g. */
 HDUMP_API hdump_bytes hdump_gen_stable(const hdump_gen *g);
 

@@ -175,17 +175,22 @@ static void test_record_fields(void) {
     }
 }
 
+/* *r = an object record at 0xc000010000 with contents c[0..len), no fields. */
+static void object_record(hdump_record *r, const uint8_t *c, uint64_t len) {
+    memset(r, 0, sizeof *r);
+    r->tag = HDUMP_TAG_OBJECT;
+    r->u.object.addr = 0xc000010000;
+    r->u.object.contents.ptr = c;
+    r->u.object.contents.len = len;
+}
+
 /* hdump_record_equal tells field lists apart by count, kind and offset,
  * and takes two empty lists (items NULL or not) as equal. */
 static void test_record_equal_fields(void) {
     hdump_field fa[3] = {{1, 0}, {1, 8}, {1, 24}}, fb[3];
     static const uint8_t contents[32] = {1, 2, 3};
     hdump_record a, b;
-    memset(&a, 0, sizeof a);
-    a.tag = HDUMP_TAG_OBJECT;
-    a.u.object.addr = 0xc000010000;
-    a.u.object.contents.ptr = contents;
-    a.u.object.contents.len = sizeof contents;
+    object_record(&a, contents, sizeof contents);
     a.u.object.fields.items = fa;
     a.u.object.fields.count = 3;
     b = a;
@@ -211,11 +216,7 @@ static void test_record_equal_fields(void) {
 static void test_record_equal_objects(void) {
     static const uint8_t c1[16] = {1, 2, 3}, c2[16] = {1, 2, 4};
     hdump_record a, b;
-    memset(&a, 0, sizeof a);
-    a.tag = HDUMP_TAG_OBJECT;
-    a.u.object.addr = 0xc000010000;
-    a.u.object.contents.ptr = c1;
-    a.u.object.contents.len = sizeof c1;
+    object_record(&a, c1, sizeof c1);
     for (int v = HDUMP_GO1_4; v <= HDUMP_GO1_7; v++) {
         b = a;
         T_TRUE(hdump_record_equal((hdump_version)v, &a, &b));
