@@ -71,9 +71,7 @@ hdump_status hdump_gen_new(const hdump_gen_opts *o, hdump_gen **out) {
     /* Pre-pass over the layout alone: params come first and must give the
      * heap range, so find where the last object lands (no contents made). */
     hdi_gen_layout_init(&g->lay, o);
-    uint64_t addr, size;
-    for (uint64_t i = 0; i < o->objects && g->lay.cursor < GEN_ADDR_LIMIT; i++)
-        hdi_gen_layout_next(&g->lay, o->profile, &addr, &size);
+    hdi_gen_layout_skip(&g->lay, o->profile, o->objects);
     if (g->lay.cursor >= GEN_ADDR_LIMIT) {
         /* the reservoir packs addresses in 44 bits (gen_res) */
         hdump_gen_free(g);

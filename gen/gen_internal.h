@@ -143,6 +143,10 @@ static inline void hdi_gen_layout_next(gen_layout *l, hdump_gen_profile p, uint6
     }
 }
 
+/* Places n objects without their addresses (the pre-pass), as fast as whole
+ * pool draws allow; stops early once the cursor reaches GEN_ADDR_LIMIT. */
+HDI_HIDDEN void hdi_gen_layout_skip(gen_layout *l, hdump_gen_profile p, uint64_t n);
+
 /* gen/heap.c: object, data and bss contents with their pointer fields. */
 HDI_HIDDEN void hdi_gen_noise(hdump_gen *g, uint8_t *p, uint64_t len);
 HDI_HIDDEN hdump_status hdi_gen_object(hdump_gen *g, hdump_record *rec);

@@ -93,3 +93,42 @@ void hdi_gen_layout_span(gen_layout *l, hdump_gen_profile p) {
     s->base = place(l, s->bytes);
     s->slot = 0;
 }
+
+/* The pre-pass: the state n calls of hdi_gen_layout_next leave, stopping
+ * early once the cursor reaches GEN_ADDR_LIMIT. Whole draws of the free-slot
+ * pool are counted at once: a slot is taken when its 3 bits are not all zero
+ * (or when its span has one slot), so the objects placed by k draws are the
+ * nonzero 3-bit groups among the pool's low 3k bits. Only the batch holding
+ * the n-th object is walked slot by slot. */
+void hdi_gen_layout_skip(gen_layout *l, hdump_gen_profile p, uint64_t n) {
+    gen_span *s = &l->span;
+    while (n > 0 && l->cursor < GEN_ADDR_LIMIT) {
+        if (s->slot >= s->nelem) {
+            hdi_gen_layout_span(l, p);
+            continue;
+        }
+        if (l->pool_n == 0) {
+            l->pool = gen_rand(&l->rng);
+            l->pool_n = 21;
+        }
+        uint64_t k = s->nelem - s->slot < l->pool_n ? s->nelem - s->slot : l->pool_n;
+        uint64_t low = l->pool & ((1ull << (3 * k)) - 1); /* 3k <= 63 */
+        uint64_t taken = s->nelem == 1
+                             ? k
+                             : (uint64_t)__builtin_popcountll((low | low >> 1 | low >> 2) &
+                                                              0x1249249249249249ull);
+        if (taken >= n) {
+            uint64_t addr, size;
+            while (n > 0) {
+                hdi_gen_layout_next(l, p, &addr, &size);
+                n--;
+            }
+            return;
+        }
+        l->pool >>= 3 * k;
+        l->pool_n -= (unsigned)k;
+        s->slot += k;
+        l->placed += taken;
+        n -= taken;
+    }
+}

@@ -5,6 +5,7 @@
 #include "t.h"
 
 #include "hdump/hdump.h"
+#include "gen/gen_internal.h" /* hdi_gen_layout_skip against the slot walk */
 
 /* The runtime's order as a rank per tag (docs/format.md §3). */
 static int rank(hdump_tag t) {
@@ -236,7 +237,69 @@ static size_t peak_for(uint64_t nobj) {
     return pk.peak;
 }
 
+/* ---- the pre-pass (hdi_gen_layout_skip) finds the heap's end exactly ----
+ * params' heap end comes from a pre-pass that counts free-slot draws in
+ * batches; it must be the end of the 64 MiB arena holding the last object
+ * (spans never cross an arena), for every count: a batch's last object,
+ * a span's last slot, one object, and single-slot large spans. */
+static void test_heap_end(hdump_gen_profile p, uint64_t nobj, uint64_t *bad) {
+    hdump_gen_opts o;
+    hdump_gen_opts_init(&o);
+    o.objects = nobj;
+    o.profile = p;
+    o.seed = nobj * 31 + (uint64_t)p;
+    hdump_gen *g;
+    T_EQ(hdump_gen_new(&o, &g), HDUMP_OK);
+    hdump_record r;
+    uint64_t start = 0, end = 0, last = 0, objs = 0;
+    while (hdump_gen_next(g, &r) == HDUMP_OK) {
+        if (r.tag == HDUMP_TAG_PARAMS) start = r.u.params.heap_start, end = r.u.params.heap_end;
+        if (r.tag == HDUMP_TAG_OBJECT) last = r.u.object.addr + r.u.object.contents.len, objs++;
+    }
+    uint64_t want = start + (last - start + 0x4000000 - 1) / 0x4000000 * 0x4000000;
+    if (objs != nobj || end != want) {
+        if ((*bad)++ == 0)
+            fprintf(stderr, "profile %d, %" PRIu64 " objects: heap end %#" PRIx64 ", last object ends at %#" PRIx64 "\n",
+                    (int)p, nobj, end, last);
+    }
+    hdump_gen_free(g);
+}
+
+/* The batched pre-pass leaves exactly the state of n single placements. */
+static void test_layout_skip(hdump_gen_profile p, uint64_t n, uint64_t *bad) {
+    hdump_gen_opts o;
+    hdump_gen_opts_init(&o);
+    o.profile = p;
+    o.seed = n + 1000 * (uint64_t)p;
+    gen_layout a, b;
+    memset(&a, 0, sizeof a); /* init leaves the span's unused fields alone */
+    memset(&b, 0, sizeof b);
+    hdi_gen_layout_init(&a, &o);
+    hdi_gen_layout_init(&b, &o);
+    hdi_gen_layout_skip(&a, p, n);
+    uint64_t addr, size;
+    for (uint64_t i = 0; i < n; i++) hdi_gen_layout_next(&b, p, &addr, &size);
+    if (a.rng != b.rng || a.cursor != b.cursor || a.placed != b.placed || a.pool != b.pool ||
+        a.pool_n != b.pool_n || a.nspans != b.nspans || a.span_bytes != b.span_bytes ||
+        memcmp(&a.span, &b.span, sizeof a.span) != 0) {
+        if ((*bad)++ == 0)
+            fprintf(stderr, "profile %d, %" PRIu64 " objects: the skip's layout state differs\n", (int)p, n);
+    }
+}
+
 int main(void) {
+    uint64_t bad = 0;
+    for (int p = 0; p < 5; p++) {
+        for (uint64_t n = 0; n <= 3000; n++) test_layout_skip((hdump_gen_profile)p, n, &bad);
+        for (uint64_t n = 100000; n <= 1000000; n += 150001) test_layout_skip((hdump_gen_profile)p, n, &bad);
+    }
+    for (int p = 0; p < 5; p++) {
+        for (uint64_t n = 1; n <= 300; n++) test_heap_end((hdump_gen_profile)p, n, &bad);
+        /* far enough to cross arenas (mixed: ~90 KiB of heap per 1000
+         * objects with its large spans; large: ~2.6 MiB) */
+        for (uint64_t n = 20000; n <= 200000; n += 45001) test_heap_end((hdump_gen_profile)p, n, &bad);
+    }
+    T_EQ(bad, 0);
     for (int v = HDUMP_GO1_3; v <= HDUMP_GO1_7; v++)
         for (int p = 0; p < 5; p++) test_stream((hdump_version)v, (hdump_gen_profile)p, 5000);
     size_t small = peak_for(1000), big = peak_for(300000);
