@@ -25,7 +25,10 @@
 # Then, once per toolchain, the end-to-end comparison (VSGO_ROUNDTRIP objects,
 # default 10000000; 0 skips it): Go's WriteHeapDump of a heap of that many
 # objects to /dev/null against the wall time of `hdump roundtrip --objects N
-# --via V` for each V in VSGO_RT_VIAS (default "threads queue": generate +
+# --profile P --via V` for each P in VSGO_RT_PROFILES (default "gobench
+# mixed": gobench is the heap the Go program builds, as Go dumps it, so the
+# same objects of the same shapes; mixed is heavier, ~157 dump bytes an
+# object against ~85) and each V in VSGO_RT_VIAS (default "threads queue": generate +
 # write on one thread and read back + regenerate + compare on the other, or
 # generate once on one thread and write + read back + compare on the other),
 # VSGO_RT_ROUNDS rounds (default 3) of Go then each mode, medians.
@@ -63,6 +66,7 @@ hdump="$build/cli/hdump"
 rt_objects=${VSGO_ROUNDTRIP:-10000000}
 rt_rounds=${VSGO_RT_ROUNDS:-3}
 rt_vias=${VSGO_RT_VIAS:-"threads queue"}
+rt_profiles=${VSGO_RT_PROFILES:-"gobench mixed"}
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 tmp=$(mktemp -d)
@@ -157,13 +161,15 @@ for go in $gos; do
     for round in $(seq "$rt_rounds"); do
         "$bin" -n "$rt_objects" -reps 1 /dev/null >>"$tmp/go.txt" 2>"$tmp/go.err" ||
             { cat "$tmp/go.err" >&2; exit 1; }
-        for via in $rt_vias; do
-            t0=$(date +%s.%N)
-            "$hdump" roundtrip --objects "$rt_objects" --via "$via" >"$tmp/rt.txt" 2>&1 ||
-                { cat "$tmp/rt.txt" >&2; exit 1; }
-            t1=$(date +%s.%N)
-            echo "$via $t0 $t1" >>"$tmp/rtt.txt"
-            cp "$tmp/rt.txt" "$tmp/rt_$via.txt"
+        for prof in $rt_profiles; do
+            for via in $rt_vias; do
+                t0=$(date +%s.%N)
+                "$hdump" roundtrip --objects "$rt_objects" --profile "$prof" --via "$via" \
+                    >"$tmp/rt.txt" 2>&1 || { cat "$tmp/rt.txt" >&2; exit 1; }
+                t1=$(date +%s.%N)
+                echo "$prof:$via $t0 $t1" >>"$tmp/rtt.txt"
+                cp "$tmp/rt.txt" "$tmp/rt_${prof}_$via.txt"
+            done
         done
     done
     echo
@@ -188,9 +194,12 @@ for go in $gos; do
                 v = order[i]
                 for (j = 1; j <= nv[v]; j++) x[j] = t[v, j]
                 m = median(x, nv[v])
-                printf "  hdump roundtrip --objects %d --via %-7s %.2f s wall (median); Go/hdump %.2fx\n",
-                    n, v, m, gomed / m
+                split(v, pv, ":")
+                printf "  hdump roundtrip --objects %d --profile %-7s --via %-7s %.2f s wall (median); Go/hdump %.2fx\n",
+                    n, pv[1], pv[2], m, gomed / m
             }
         }' "$tmp/go.txt" "$tmp/rtt.txt"
-    for via in $rt_vias; do sed 's/^/  /' "$tmp/rt_$via.txt" | tail -n 1; done
+    for prof in $rt_profiles; do
+        for via in $rt_vias; do sed 's/^/  /' "$tmp/rt_${prof}_$via.txt" | tail -n 2; done
+    done
 done

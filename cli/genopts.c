@@ -56,7 +56,7 @@ int cli_gen_option(int argc, char **argv, int *i, hdump_gen_opts *o, const char 
         break;
     case 2:
         if (hdump_gen_profile_parse(v, &o->profile) == HDUMP_OK) return 1;
-        fprintf(stderr, "hdump %s: unknown profile '%s' (mixed, small, large, pointers, goroutines)\n",
+        fprintf(stderr, "hdump %s: unknown profile '%s' (mixed, small, large, pointers, goroutines, gobench)\n",
                 cmd, v);
         return -1;
     case 3:

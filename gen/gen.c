@@ -12,14 +12,16 @@ enum {
     PH_FINALIZERS, PH_QUEUED, PH_MEMSTATS, PH_MEMPROF, PH_SAMPLES, PH_EOF, PH_DONE
 };
 
-static const char *const profile_names[] = {"mixed", "small", "large", "pointers", "goroutines"};
+static const char *const profile_names[] = {"mixed",    "small",      "large",
+                                             "pointers", "goroutines", "gobench"};
+#define NPROFILES (sizeof profile_names / sizeof profile_names[0])
 
 const char *hdump_gen_profile_name(hdump_gen_profile p) {
-    return (unsigned)p < 5 ? profile_names[p] : NULL;
+    return (unsigned)p < NPROFILES ? profile_names[p] : NULL;
 }
 
 hdump_status hdump_gen_profile_parse(const char *name, hdump_gen_profile *out) {
-    for (unsigned i = 0; name != NULL && i < 5; i++)
+    for (unsigned i = 0; name != NULL && i < NPROFILES; i++)
         if (strcmp(name, profile_names[i]) == 0) {
             *out = (hdump_gen_profile)i;
             return HDUMP_OK;
@@ -45,7 +47,7 @@ hdump_status hdump_gen_new(const hdump_gen_opts *o, hdump_gen **out) {
         hdump_gen_opts_init(&d);
         o = &d;
     }
-    if (o->version < HDUMP_GO1_3 || o->version > HDUMP_GO1_7 || (unsigned)o->profile > 4)
+    if (o->version < HDUMP_GO1_3 || o->version > HDUMP_GO1_7 || (unsigned)o->profile >= NPROFILES)
         return HDUMP_ERR_USAGE;
     hdump_alloc a;
     hdi_alloc_resolve(&a, o->alloc);

@@ -40,7 +40,13 @@ typedef struct gen_span {
     uint64_t nelem;  /* slots in the span */
     uint64_t bytes;  /* span size (pages) */
     uint64_t slot;   /* next slot to consider */
+    int kind;        /* GEN_SPAN_*: what its objects hold */
 } gen_span;
+
+/* What a span's objects hold. ANY: each object draws pointerful or not
+ * (every profile but gobench); the others are gobench's span kinds, which,
+ * as in Go, are scan or noscan spans. */
+enum { GEN_SPAN_ANY = 0, GEN_SPAN_NOSCAN, GEN_SPAN_NODE, GEN_SPAN_SLAB };
 
 /* A reservoir entry: an object's address (bits 0-43) and size in words
  * (bits 44-63) in one word, so that the 4096 entries (32 KiB) stay in L1

@@ -179,6 +179,41 @@ hdump_status hdi_gen_fill(hdump_gen *g, uint8_t *p, uint64_t base, uint64_t len,
     return HDUMP_OK;
 }
 
+/* Pointer words at the word indices set in `words` (gobench's fixed
+ * shapes), described as Ptr fields: go1.4 and go1.5+ share that kind. */
+static void fill_words(hdump_gen *g, uint8_t *p, uint64_t words, hdump_fields *f) {
+    uint64_t rng = g->rng, rn = g->res_n, n = 0;
+    const gen_res *res = g->res;
+    hdump_field *fl = g->fields; /* hdump_gen_new gives it 64 entries; words has at most 32 bits set */
+    while (words) {
+        uint64_t i = (uint64_t)__builtin_ctzll(words);
+        words &= words - 1;
+        put64(p + i * 8, pick_target(res, rn, gen_rand(&rng), 0, 0));
+        fl[n].kind = HDUMP_FIELD_PTR;
+        fl[n].offset = i * 8;
+        n++;
+    }
+    g->rng = rng;
+    f->items = fl;
+    f->count = n;
+    f->bitmap = NULL;
+    f->nwords = 0;
+    f->form = HDUMP_FIELDS_LIST;
+}
+
+/* A gobench object's pointer words: a node's next, its payload's data and
+ * its interface's data (words 0, 2 and 6, as Go 1.19 dumps the node); a
+ * pointer slice's n words, n drawn from the lengths whose 8n bytes fall in
+ * this class (4..32 in all). bits: 16 random bits. */
+static uint64_t go_words(int kind, uint64_t size, uint64_t bits) {
+    if (kind == GEN_SPAN_NODE) return 0x45;
+    uint64_t lo = (size == 32 ? 24 : size - 16) / 8 + 1, hi = size / 8;
+    if (lo < 4) lo = 4;
+    if (hi > 32) hi = 32;
+    uint64_t n = lo + below(bits, 16, hi - lo + 1);
+    return (1ull << n) - 1;
+}
+
 /* How many objects of a profile hold pointers (per mille). */
 static uint64_t pointerful_permille(hdump_gen_profile p) {
     switch (p) {
@@ -194,10 +229,13 @@ hdump_status hdi_gen_object(hdump_gen *g, hdump_record *rec) {
     rec->tag = HDUMP_TAG_OBJECT;
     hdump_object *o = &rec->u.object;
     o->addr = addr;
-    /* One random word per object: bits 0-15 pointerful or not, 16-18 and
+    /* One random word per object: bits 0-15 pointerful or not (gobench: a
+     * pointer slice's length), 16-18 and
      * 19-30 the reservoir, 31-36 sampling, 40-63 where in the noise table. */
     uint64_t r = gen_rand(&g->rng);
-    int ptrs = below(r & 0xffff, 16, 1000) < pointerful_permille(g->o.profile);
+    int kind = g->lay.span.kind;
+    int ptrs = kind == GEN_SPAN_ANY ? below(r & 0xffff, 16, 1000) < pointerful_permille(g->o.profile)
+                                    : kind != GEN_SPAN_NOSCAN;
     /* The field list is filled in place, not through a local copy. */
     o->fields.items = NULL;
     o->fields.count = 0;
@@ -206,7 +244,9 @@ hdump_status hdi_gen_object(hdump_gen *g, hdump_record *rec) {
     o->fields.form = HDUMP_FIELDS_LIST;
     if (ptrs || size > GEN_NOISE) {
         hdi_gen_noise(g, g->buf, size);
-        if (ptrs)
+        if (ptrs && kind != GEN_SPAN_ANY)
+            fill_words(g, g->buf, go_words(kind, size, r & 0xffff), &o->fields);
+        else if (ptrs)
             HDI_TRY(hdi_gen_fill(g, g->buf, addr, size, g->o.profile == HDUMP_GEN_POINTERS, 0,
                                  &o->fields));
         o->contents.ptr = g->buf;

@@ -30,6 +30,7 @@ void hdi_gen_layout_init(gen_layout *l, const hdump_gen_opts *o) {
     l->pool_n = 0;
     l->span.nelem = 0;
     l->span.slot = 0;
+    l->span.kind = GEN_SPAN_ANY;
 }
 
 /* A size class index for the profile: small classes are far more common. */
@@ -51,10 +52,47 @@ static size_t pick_class(gen_layout *l, hdump_gen_profile p) {
     }
 }
 
+/* The gobench profile's spans: the object classes of a Go 1.19 dump of
+ * bench/go/heapbench's heap (`hdump stats` and the field lists of its 5 M
+ * object dump): noscan byte payloads, 64 B nodes holding three pointers, and
+ * pointer slices of n = 4..32 words in the class of 8n bytes. share: of the
+ * objects, in units of 0.01%. A span is picked with weight share * size:
+ * all these classes have 8 KiB spans, so a span of size-byte objects holds
+ * 8192/size of them. */
+static const struct {
+    uint16_t size, kind, share;
+} go_spans[] = {
+    {16, GEN_SPAN_NOSCAN, 1020}, {24, GEN_SPAN_NOSCAN, 270},  {32, GEN_SPAN_NOSCAN, 290},
+    {48, GEN_SPAN_NOSCAN, 580},  {64, GEN_SPAN_NOSCAN, 580},  {80, GEN_SPAN_NOSCAN, 580},
+    {96, GEN_SPAN_NOSCAN, 570},  {112, GEN_SPAN_NOSCAN, 570}, {128, GEN_SPAN_NOSCAN, 580},
+    {64, GEN_SPAN_NODE, 4370},   {32, GEN_SPAN_SLAB, 19},     {48, GEN_SPAN_SLAB, 37},
+    {64, GEN_SPAN_SLAB, 37},     {80, GEN_SPAN_SLAB, 37},     {96, GEN_SPAN_SLAB, 37},
+    {112, GEN_SPAN_SLAB, 37},    {128, GEN_SPAN_SLAB, 37},    {144, GEN_SPAN_SLAB, 37},
+    {160, GEN_SPAN_SLAB, 37},    {176, GEN_SPAN_SLAB, 37},    {192, GEN_SPAN_SLAB, 37},
+    {208, GEN_SPAN_SLAB, 37},    {224, GEN_SPAN_SLAB, 37},    {240, GEN_SPAN_SLAB, 37},
+    {256, GEN_SPAN_SLAB, 37}};
+#define NGO_SPANS (sizeof go_spans / sizeof go_spans[0])
+
+static void go_span(gen_layout *l, gen_span *s) {
+    uint64_t total = 0;
+    for (size_t i = 0; i < NGO_SPANS; i++) total += (uint64_t)go_spans[i].share * go_spans[i].size;
+    uint64_t x = gen_rand(&l->rng) % total;
+    size_t i = 0;
+    while (x >= (uint64_t)go_spans[i].share * go_spans[i].size) {
+        x -= (uint64_t)go_spans[i].share * go_spans[i].size;
+        i++;
+    }
+    s->elem = go_spans[i].size;
+    s->bytes = GEN_PAGE;
+    s->nelem = s->bytes / s->elem;
+    s->kind = go_spans[i].kind;
+}
+
 static int is_large(gen_layout *l, hdump_gen_profile p) {
     uint64_t r = gen_rand(&l->rng) % 1000;
     switch (p) {
-    case HDUMP_GEN_SMALL: return 0;
+    case HDUMP_GEN_SMALL:
+    case HDUMP_GEN_GOBENCH: return 0;
     case HDUMP_GEN_LARGE: return r < 30;
     default: return r < 10;
     }
@@ -74,6 +112,7 @@ static uint64_t place(gen_layout *l, uint64_t bytes) {
 
 void hdi_gen_layout_span(gen_layout *l, hdump_gen_profile p) {
     gen_span *s = &l->span;
+    s->kind = GEN_SPAN_ANY;
     if (is_large(l, p)) {
         /* > 32 KiB, rounded up to whole pages (docs/format.md §4 tag 1). */
         /* The large profile has more, smaller large objects, so that ten
@@ -84,6 +123,8 @@ void hdi_gen_layout_span(gen_layout *l, hdump_gen_profile p) {
         s->elem = sz;
         s->nelem = 1;
         s->bytes = sz;
+    } else if (p == HDUMP_GEN_GOBENCH) {
+        go_span(l, s);
     } else {
         size_t c = pick_class(l, p);
         s->elem = class_size[c];

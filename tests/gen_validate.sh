@@ -9,7 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 for v in go1.3 go1.4 go1.5 go1.6 go1.7; do
-  for p in mixed small large pointers goroutines; do
+  for p in mixed small large pointers goroutines gobench; do
     "$hdump" gen --objects 20000 --profile $p --format $v --seed 11 -o "$tmp/g.dump"
     out=$("$hdump" validate --json "$tmp/g.dump")
     case "$out" in

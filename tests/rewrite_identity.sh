@@ -19,7 +19,7 @@ for d in "$corpus"/*.dump; do
   check "rewrite $n" "$d" "$tmp/out.dump"
 done
 for v in go1.3 go1.4 go1.5 go1.6 go1.7; do
-  for p in mixed small large pointers goroutines; do
+  for p in mixed small large pointers goroutines gobench; do
     "$hdump" gen --objects 3000 --profile $p --format $v --seed 5 -o "$tmp/g.dump"
     "$hdump" rewrite "$tmp/g.dump" "$tmp/r.dump"
     check "rewrite gen $v $p" "$tmp/g.dump" "$tmp/r.dump"

@@ -47,7 +47,11 @@ typedef enum hdump_gen_profile {
     HDUMP_GEN_SMALL = 1,      /* classes 8..256 B only                                  */
     HDUMP_GEN_LARGE = 2,      /* classes 1-4 KiB, 3% of spans large (32-128 KiB)        */
     HDUMP_GEN_POINTERS = 3,   /* every object pointerful, pointer-dense                 */
-    HDUMP_GEN_GOROUTINES = 4  /* many goroutines with deep stacks, defers and panics    */
+    HDUMP_GEN_GOROUTINES = 4, /* many goroutines with deep stacks, defers and panics    */
+    HDUMP_GEN_GOBENCH = 5     /* the heap of bench/go/heapbench as Go 1.19 dumps it:
+                                 64 B nodes with 3 pointers, byte payloads of 16-128 B,
+                                 pointer slices of 4-32 words; ~82 dump bytes an
+                                 object, Go's own dump of it 88 (docs/generator.md)   */
 } hdump_gen_profile;
 
 typedef struct hdump_gen_opts {

@@ -289,11 +289,11 @@ static void test_layout_skip(hdump_gen_profile p, uint64_t n, uint64_t *bad) {
 
 int main(void) {
     uint64_t bad = 0;
-    for (int p = 0; p < 5; p++) {
+    for (int p = 0; p <= HDUMP_GEN_GOBENCH; p++) {
         for (uint64_t n = 0; n <= 3000; n++) test_layout_skip((hdump_gen_profile)p, n, &bad);
         for (uint64_t n = 100000; n <= 1000000; n += 150001) test_layout_skip((hdump_gen_profile)p, n, &bad);
     }
-    for (int p = 0; p < 5; p++) {
+    for (int p = 0; p <= HDUMP_GEN_GOBENCH; p++) {
         for (uint64_t n = 1; n <= 300; n++) test_heap_end((hdump_gen_profile)p, n, &bad);
         /* far enough to cross arenas (mixed: ~90 KiB of heap per 1000
          * objects with its large spans; large: ~2.6 MiB) */
@@ -301,7 +301,7 @@ int main(void) {
     }
     T_EQ(bad, 0);
     for (int v = HDUMP_GO1_3; v <= HDUMP_GO1_7; v++)
-        for (int p = 0; p < 5; p++) test_stream((hdump_version)v, (hdump_gen_profile)p, 5000);
+        for (int p = 0; p <= HDUMP_GEN_GOBENCH; p++) test_stream((hdump_version)v, (hdump_gen_profile)p, 5000);
     size_t small = peak_for(1000), big = peak_for(300000);
     printf("generator peak memory: %zu bytes at 1k objects, %zu at 300k\n", small, big);
     T_TRUE(big < 4u << 20);
