@@ -50,7 +50,7 @@ typedef enum hdump_gen_profile {
     HDUMP_GEN_GOROUTINES = 4, /* many goroutines with deep stacks, defers and panics    */
     HDUMP_GEN_GOBENCH = 5     /* the heap of bench/go/heapbench as Go 1.19 dumps it:
                                  64 B nodes with 3 pointers, byte payloads of 16-128 B,
-                                 pointer slices of 4-32 words; ~82 dump bytes an
+                                 pointer slices of 4-32 words; ~84 dump bytes an
                                  object, Go's own dump of it 88 (docs/generator.md)   */
 } hdump_gen_profile;
 
