@@ -11,8 +11,11 @@
  * written from (rt_expect).
  *
  * Two cursors walk the queue on the main thread: `w` (taken and written) and
- * `c` (compared), c never past w. A chunk is freed once c leaves it. The
- * generator publishes every RT_PUBLISH bytes under the lock, and waits while
+ * `c` (compared), c never past w. A chunk is released once c leaves it:
+ * 1 MiB chunks go to a spare list the generator takes from before it
+ * allocates (no malloc, free and fresh page faults per MiB; the chunks
+ * allocated never pass what the queue's bound let be in use), larger ones
+ * are freed. The generator publishes every RT_PUBLISH bytes under the lock, and waits while
  * the chunks in use reach RT_QUEUE_BYTES, publishing first. It cannot wait
  * forever: the callback takes records only until it has RT_READ_MIN bytes
  * for the reader (or the reader's room), so the written-but-not-compared
@@ -91,7 +94,7 @@ static uint8_t *rt_new_chunk(rt_threads *t, size_t n) {
     rt_chunk *c = NULL;
     if (!t->stop && cap == RT_CHUNK && t->spare != NULL) {
         c = t->spare;
-        t->spare = NULL;
+        t->spare = c->next;
     }
     t->halted = t->stop;
     if (!t->halted) t->in_use += cap;
@@ -234,7 +237,8 @@ const hdump_record *rt_expect(rt_threads *t) {
         rt_chunk *next = c->next; /* before the generator may reuse c */
         t->head = next;
         t->in_use -= c->cap;
-        if (t->spare == NULL && c->cap == RT_CHUNK) {
+        if (c->cap == RT_CHUNK) {
+            c->next = t->spare;
             t->spare = c;
             c = NULL;
         }
@@ -353,7 +357,11 @@ hdump_status rt_end(rt_threads *t, const char **who) {
         free(c);
         c = n;
     }
-    free(t->spare);
+    for (rt_chunk *c = t->spare; c != NULL;) {
+        rt_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
     free(t->pend.buf);
     hdump_writer_free(t->w);
     hdump_gen_free(t->g);
