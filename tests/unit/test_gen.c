@@ -287,8 +287,55 @@ static void test_layout_skip(hdump_gen_profile p, uint64_t n, uint64_t *bad) {
     }
 }
 
+/* ---- gobench: the shapes and proportions docs/generator.md gives ----
+ * Objects are noscan (no fields), 64-byte nodes with fields at 0, 16 and 48,
+ * or pointer slices whose n fields are words 0..n-1 with 8n bytes in their
+ * class; per object about 70 contents bytes and 2.3 fields (Go's dump of the
+ * same heap: 69.0 and 2.28), nodes ~44% and slices ~5.4% of the objects. */
+static void test_gobench(void) {
+    hdump_gen_opts o;
+    hdump_gen_opts_init(&o);
+    o.objects = 1000000;
+    o.profile = HDUMP_GEN_GOBENCH;
+    hdump_gen *g;
+    T_EQ(hdump_gen_new(&o, &g), HDUMP_OK);
+    hdump_record r;
+    uint64_t objs = 0, bytes = 0, fields = 0, nodes = 0, slabs = 0, shape_bad = 0;
+    while (hdump_gen_next(g, &r) == HDUMP_OK) {
+        if (r.tag != HDUMP_TAG_OBJECT) continue;
+        const hdump_object *ob = &r.u.object;
+        uint64_t len = ob->contents.len, nf = ob->fields.count;
+        objs++;
+        bytes += len;
+        fields += nf;
+        if (nf == 0) {
+            if (len < 16 || len > 128) shape_bad++;
+        } else if (nf == 3 && len == 64 && ob->fields.items[0].offset == 0 &&
+                   ob->fields.items[1].offset == 16 && ob->fields.items[2].offset == 48) {
+            nodes++;
+        } else {
+            slabs++;
+            uint64_t prev = len == 32 ? 24 : len - 16;
+            if (nf < 4 || nf > 32 || 8 * nf > len || 8 * nf <= prev) shape_bad++;
+            for (uint64_t i = 0; i < nf; i++)
+                if (ob->fields.items[i].offset != 8 * i) shape_bad++;
+        }
+    }
+    hdump_gen_free(g);
+    T_EQ(objs, 1000000);
+    T_EQ(shape_bad, 0);
+    printf("gobench: %.1f contents bytes, %.2f fields an object; nodes %.1f%%, slices %.1f%%\n",
+           (double)bytes / (double)objs, (double)fields / (double)objs,
+           100.0 * (double)nodes / (double)objs, 100.0 * (double)slabs / (double)objs);
+    T_TRUE(bytes > 65 * objs && bytes < 75 * objs);
+    T_TRUE(fields > 2.1 * (double)objs && fields < 2.5 * (double)objs);
+    T_TRUE(nodes > 42 * objs / 100 && nodes < 46 * objs / 100);
+    T_TRUE(slabs > 4 * objs / 100 && slabs < 7 * objs / 100);
+}
+
 int main(void) {
     uint64_t bad = 0;
+    test_gobench();
     for (int p = 0; p <= HDUMP_GEN_GOBENCH; p++) {
         for (uint64_t n = 0; n <= 3000; n++) test_layout_skip((hdump_gen_profile)p, n, &bad);
         for (uint64_t n = 100000; n <= 1000000; n += 150001) test_layout_skip((hdump_gen_profile)p, n, &bad);
