@@ -328,7 +328,7 @@ static void test_gobench(void) {
            (double)bytes / (double)objs, (double)fields / (double)objs,
            100.0 * (double)nodes / (double)objs, 100.0 * (double)slabs / (double)objs);
     T_TRUE(bytes > 65 * objs && bytes < 75 * objs);
-    T_TRUE(fields > 2.1 * (double)objs && fields < 2.5 * (double)objs);
+    T_TRUE(10 * fields > 21 * objs && 10 * fields < 25 * objs);
     T_TRUE(nodes > 42 * objs / 100 && nodes < 46 * objs / 100);
     T_TRUE(slabs > 4 * objs / 100 && slabs < 7 * objs / 100);
 }
