@@ -219,19 +219,23 @@ static void run_bad(const char *kernel) {
     for (size_t a = 0; a < sizeof lens / sizeof *lens; a++)
         for (size_t b = 0; b < sizeof nfs / sizeof *nfs; b++)
             for (size_t k = 0; k < sizeof bad_kinds / sizeof *bad_kinds; k++)
-                for (int where = 0; where < 3; where++) {
+                for (int where = 0; where < 6; where++) {
+                    /* where >= 3: a 256-byte buffer, so that a short record
+                     * often straddles the flush (the fast path's obj_replay
+                     * case) and must still leave nothing behind */
                     size_t nf = nfs[b];
                     for (size_t i = 0; i < nf; i++) {
                         fields[i].kind = 1 + i % 3;
                         fields[i].offset = 8 * i + 0x1000 * (i & 1);
                     }
-                    size_t bad = where == 0 ? 0 : where == 1 ? nf / 2 : nf - 1;
+                    size_t bad = where % 3 == 0 ? 0 : where % 3 == 1 ? nf / 2 : nf - 1;
                     fields[bad].kind = bad_kinds[k];
                     log_sink s;
                     log_init(&s);
                     hdump_writer_opts o;
                     hdump_writer_opts_init(&o);
                     o.kernel = kernel;
+                    if (where >= 3) o.buffer_size = 256;
                     hdump_writer *w;
                     hdump_sink sink = {log_write, &s};
                     T_EQ(hdump_writer_new(&o, sink, &w), HDUMP_OK);
