@@ -184,7 +184,8 @@ hdump_status hdi_gen_fill(hdump_gen *g, uint8_t *p, uint64_t base, uint64_t len,
 static void fill_words(hdump_gen *g, uint8_t *p, uint64_t words, hdump_fields *f) {
     uint64_t rng = g->rng, rn = g->res_n, n = 0;
     const gen_res *res = g->res;
-    hdump_field *fl = g->fields; /* hdump_gen_new gives it 64 entries; words has at most 32 bits set */
+    /* hdump_gen_new gives g->fields 64 entries; words has at most 32 bits set */
+    hdump_field *fl = g->fields;
     while (words) {
         uint64_t i = (uint64_t)__builtin_ctzll(words);
         words &= words - 1;
@@ -230,8 +231,8 @@ hdump_status hdi_gen_object(hdump_gen *g, hdump_record *rec) {
     hdump_object *o = &rec->u.object;
     o->addr = addr;
     /* One random word per object: bits 0-15 pointerful or not (gobench: a
-     * pointer slice's length), 16-18 and
-     * 19-30 the reservoir, 31-36 sampling, 40-63 where in the noise table. */
+     * pointer slice's length), 16-18 and 19-30 the reservoir, 31-36
+     * sampling, 40-63 where in the noise table. */
     uint64_t r = gen_rand(&g->rng);
     int kind = g->lay.span.kind;
     int ptrs = kind == GEN_SPAN_ANY ? below(r & 0xffff, 16, 1000) < pointerful_permille(g->o.profile)
