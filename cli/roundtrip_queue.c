@@ -343,6 +343,15 @@ hdump_source rt_source(rt_threads *t) {
     return src;
 }
 
+/* Frees a list of chunks linked by `next`. */
+static void rt_free_chunks(rt_chunk *c) {
+    while (c != NULL) {
+        rt_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+}
+
 hdump_status rt_end(rt_threads *t, const char **who) {
     if (t == NULL) return HDUMP_OK;
     cli_worker_stop(&t->wk, &t->stop, NULL, NULL); /* a generator waiting for room gives up */
@@ -354,16 +363,8 @@ hdump_status rt_end(rt_threads *t, const char **who) {
         st = t->wst;
         *who = "writer";
     }
-    for (rt_chunk *c = t->head; c != NULL;) {
-        rt_chunk *n = c->next;
-        free(c);
-        c = n;
-    }
-    for (rt_chunk *c = t->spare; c != NULL;) {
-        rt_chunk *n = c->next;
-        free(c);
-        c = n;
-    }
+    rt_free_chunks(t->head); /* what the queue still held */
+    rt_free_chunks(t->spare);
     free(t->pend.buf);
     hdump_writer_free(t->w);
     hdump_gen_free(t->g);

@@ -142,9 +142,7 @@ hdump_status hdump_record_copy(hdump_version v, const hdump_record *src, void *d
     if (src == NULL || (cap > 0 && (dst == NULL || ((uintptr_t)dst & 7) != 0)))
         return HDUMP_ERR_USAGE;
     size_t head = hdump_record_struct_size((uint64_t)src->tag);
-    const hdi_op *ops = v >= HDUMP_GO1_3 && v <= HDUMP_GO1_7 ? hdi_grammar((int)v, (uint64_t)src->tag)
-                                                           : NULL;
-    if (head == 0 || ops == NULL) return HDUMP_ERR_USAGE;
+    if (head == 0 || v < HDUMP_GO1_3 || v > HDUMP_GO1_7) return HDUMP_ERR_USAGE;
     const hdump_object *o = &src->u.object;
     if (src->tag == HDUMP_TAG_OBJECT && v != HDUMP_GO1_3 &&
         (o->fields.form == HDUMP_FIELDS_LIST || o->fields.bitmap == NULL)) {
@@ -167,6 +165,10 @@ hdump_status hdump_record_copy(hdump_version v, const hdump_record *src, void *d
         d->fields.bitmap = NULL;
         return HDUMP_OK;
     }
+    /* The version's grammar, looked up only for the records the path above
+     * does not take (every version has object records). */
+    const hdi_op *ops = hdi_grammar((int)v, (uint64_t)src->tag);
+    if (ops == NULL) return HDUMP_ERR_USAGE;
     /* pass 1: the size */
     size_t n = cp_add(0, head);
     int bad = 0;

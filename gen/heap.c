@@ -70,6 +70,25 @@ uint64_t hdi_gen_target(hdump_gen *g, uint64_t stack_lo, uint64_t stack_hi) {
     return target_r(g, gen_rand(&g->rng), stack_lo, stack_hi);
 }
 
+/* Pointer words at the word indices b + (each bit set in bits) of p, described
+ * as Ptr fields fl[n], fl[n + 1], ...; returns the new count. *rng is the
+ * caller's local copy of the generator's stream (stores through p may alias
+ * anything, so state behind g would be reloaded every word). Targets may be
+ * on the stack [slo, shi) (pick_target). */
+static inline uint64_t put_ptrs(uint8_t *p, uint64_t b, uint64_t bits, const gen_res *res,
+                                uint64_t rn, uint64_t *rng, uint64_t slo, uint64_t shi,
+                                hdump_field *fl, uint64_t n) {
+    while (bits) {
+        uint64_t i = b + (uint64_t)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        put64(p + i * 8, pick_target(res, rn, gen_rand(rng), slo, shi));
+        fl[n].kind = HDUMP_FIELD_PTR;
+        fl[n].offset = i * 8;
+        n++;
+    }
+    return n;
+}
+
 /* Writes pointer words into p[0..len) (region base `base`) and describes them
  * in g->fields as this version's field kinds (docs/format.md §2.4): Ptr; go1.4
  * also Iface/Eface pairs; go1.3 (frames and segments) String, Slice, Iface and
@@ -102,23 +121,12 @@ hdump_status hdi_gen_fill(hdump_gen *g, uint8_t *p, uint64_t base, uint64_t len,
                                    HDUMP_FIELD_GO14_EFACE};
     if (g->version >= HDUMP_GO1_5) {
         /* Plain pointers only (go1.5+): visit the mask's words by bit scans
-         * over the 8-word pattern repeated across 64 words.
-         * The state lives in locals: stores through p (bytes) may alias
-         * anything, and would make the compiler reload it every word. */
+         * over the 8-word pattern repeated across 64 words. */
         uint64_t rep = (uint64_t)mask * 0x0101010101010101ull;
-        uint64_t rng = g->rng, rn = g->res_n;
-        const gen_res *res = g->res;
-        hdump_field *fl = g->fields;
+        uint64_t rng = g->rng;
         for (uint64_t b = 0; b < nwords; b += 64) {
             uint64_t bits = nwords - b < 64 ? rep & ((1ull << (nwords - b)) - 1) : rep;
-            while (bits) {
-                uint64_t i = b + (uint64_t)__builtin_ctzll(bits);
-                bits &= bits - 1;
-                put64(p + i * 8, pick_target(res, rn, gen_rand(&rng), slo, shi));
-                fl[n].kind = HDUMP_FIELD_PTR;
-                fl[n].offset = i * 8;
-                n++;
-            }
+            n = put_ptrs(p, b, bits, g->res, g->res_n, &rng, slo, shi, g->fields, n);
         }
         g->rng = rng;
         nwords = 0; /* done: skip the go1.3/go1.4 loop below */
@@ -182,20 +190,11 @@ hdump_status hdi_gen_fill(hdump_gen *g, uint8_t *p, uint64_t base, uint64_t len,
 /* Pointer words at the word indices set in `words` (gobench's fixed
  * shapes), described as Ptr fields: go1.4 and go1.5+ share that kind. */
 static void fill_words(hdump_gen *g, uint8_t *p, uint64_t words, hdump_fields *f) {
-    uint64_t rng = g->rng, rn = g->res_n, n = 0;
-    const gen_res *res = g->res;
+    uint64_t rng = g->rng;
     /* hdump_gen_new gives g->fields 64 entries; words has at most 32 bits set */
-    hdump_field *fl = g->fields;
-    while (words) {
-        uint64_t i = (uint64_t)__builtin_ctzll(words);
-        words &= words - 1;
-        put64(p + i * 8, pick_target(res, rn, gen_rand(&rng), 0, 0));
-        fl[n].kind = HDUMP_FIELD_PTR;
-        fl[n].offset = i * 8;
-        n++;
-    }
+    uint64_t n = put_ptrs(p, 0, words, g->res, g->res_n, &rng, 0, 0, g->fields, 0);
     g->rng = rng;
-    f->items = fl;
+    f->items = g->fields;
     f->count = n;
     f->bitmap = NULL;
     f->nwords = 0;

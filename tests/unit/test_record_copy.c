@@ -194,6 +194,13 @@ static void test_limits_and_usage(void) {
     T_EQ(hdump_record_copy(HDUMP_GO1_7, &r, NULL, CAP, &used), HDUMP_ERR_USAGE);
     T_EQ(hdump_record_copy(HDUMP_GO1_7, &r, (uint8_t *)buf + 4, CAP - 8, &used), HDUMP_ERR_USAGE);
     T_EQ(hdump_record_copy((hdump_version)8, &r, buf, CAP, &used), HDUMP_ERR_USAGE);
+    /* an object (the one-pass path, taken before any grammar lookup) too */
+    hdump_record ob;
+    memset(&ob, 0, sizeof ob);
+    ob.tag = HDUMP_TAG_OBJECT;
+    T_EQ(hdump_record_copy(HDUMP_GO1_7, &ob, buf, CAP, &used), HDUMP_OK);
+    T_EQ(hdump_record_copy((hdump_version)8, &ob, buf, CAP, &used), HDUMP_ERR_USAGE);
+    T_EQ(hdump_record_copy((hdump_version)2, &ob, buf, CAP, &used), HDUMP_ERR_USAGE);
     r.tag = (hdump_tag)18;
     T_EQ(hdump_record_copy(HDUMP_GO1_7, &r, buf, CAP, &used), HDUMP_ERR_USAGE);
     T_EQ(used, 0);
