@@ -23,6 +23,7 @@ hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t offset, cons
         r->err.tag = r->cur_tag;
         r->err.msg = msg;
     }
+    r->hot_lim = 0; /* every call now goes the checked way and returns the error */
     return r->err.code;
 }
 
@@ -206,11 +207,16 @@ static hdump_status rd_stack(hdump_reader *r, hdump_memprof *m) {
     return HDUMP_OK;
 }
 
-/* ==== The object fast path (reader/object_fast.h), instantiated twice ====
- * rd_fast_gen: portable; rd_fast_pext (x86-64 builds with the bmi2 kernel):
- * varints gathered by pext. hdump_reader_new_* picks pext when the bmi2
- * kernel is supported with a fast pdep/pext and the reader's kernel is not
- * "scalar" (so HDUMP_KERNEL=scalar forces the portable twin): r->obj_fast. */
+/* ==== The object fast path (reader/object_fast.h) ====
+ * Eight instances: portable (rd_fast_gen_*) or, in x86-64 builds with the
+ * bmi2 kernel, with varints gathered by pext (rd_fast_pext_*), each lax or
+ * strict and for a memory or a streaming window. hdi_rd_pick_fast chooses
+ * one when the header has been read: pext when the bmi2 kernel is supported
+ * with a fast pdep/pext and the reader's kernel is not "scalar" (so
+ * HDUMP_KERNEL=scalar forces the portable twin). Every instance hands what
+ * it declines to rd_next_checked. */
+static HDI_NOINLINE hdump_status rd_next_checked(hdump_reader *r, hdump_record *rec);
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
     (defined(__GNUC__) || defined(__clang__))
 #define RDF_LE64 1
@@ -219,45 +225,49 @@ static hdump_status rd_stack(hdump_reader *r, hdump_memprof *m) {
 #endif
 #define RD_SLOP 16
 
-#define RDF_(x) rd_fast_gen_##x
+#define RDF_NAME(x) rd_fast_gen_##x
 #define RDF_ATTR
 #define RDF_PEXT 0
-#include "object_fast.h"
-#undef RDF_
+#include "object_fast_set.h"
+#undef RDF_NAME
 #undef RDF_ATTR
 #undef RDF_PEXT
 
 #if RDF_LE64 && defined(__x86_64__) && defined(HDUMP_KERNEL_BMI2)
 #define RD_HAVE_PEXT 1
-#define RDF_(x) rd_fast_pext_##x
+#define RDF_NAME(x) rd_fast_pext_##x
 #define RDF_ATTR __attribute__((target("bmi,bmi2")))
 #define RDF_PEXT 1
-#include "object_fast.h"
-#undef RDF_
+#include "object_fast_set.h"
+#undef RDF_NAME
 #undef RDF_ATTR
 #undef RDF_PEXT
 #else
 #define RD_HAVE_PEXT 0
 #endif
 
-static inline int rd_object_fast(hdump_reader *r, hdump_record *rec, uint64_t at) {
-#if RD_HAVE_PEXT
-    if (r->obj_fast == 2) return rd_fast_pext_object(r, rec, at);
-#endif
-    return rd_fast_gen_object(r, rec, at);
-}
-
-/* Which fast path a new reader uses (r->obj_fast: 1 portable, 2 pext). */
-int hdi_rd_pick_fast(const hdi_varint_kernel *k) {
+/* Whether a reader with kernel k may use the pext instances. */
+int hdi_rd_pick_pext(const hdi_varint_kernel *k) {
 #if RD_HAVE_PEXT
     const hdi_varint_kernel *bmi2;
-    if (k != &hdi_varint_scalar && hdi_varint_pick("bmi2", &bmi2) == HDUMP_OK &&
-        (hdi_cpu_features() & HDI_CPU_BMI2_FAST))
-        return 2;
+    return k != &hdi_varint_scalar && hdi_varint_pick("bmi2", &bmi2) == HDUMP_OK &&
+           (hdi_cpu_features() & HDI_CPU_BMI2_FAST);
 #else
     (void)k;
+    return 0;
 #endif
-    return 1;
+}
+
+static hdi_rd_next_fn rd_pick_fast(const hdump_reader *r) {
+    static const hdi_rd_next_fn gen[2][2] = {{rd_fast_gen_lm_object, rd_fast_gen_ls_object},
+                                             {rd_fast_gen_sm_object, rd_fast_gen_ss_object}};
+    int s = r->strict != 0, t = r->streaming != 0;
+#if RD_HAVE_PEXT
+    static const hdi_rd_next_fn pext[2][2] = {{rd_fast_pext_lm_object, rd_fast_pext_ls_object},
+                                              {rd_fast_pext_sm_object, rd_fast_pext_ss_object}};
+    if (r->pext) return pext[s][t];
+#endif
+    return gen[s][t];
 }
 
 /* ==== Header and records ==== */
@@ -274,6 +284,11 @@ static hdump_status rd_header(hdump_reader *r) {
     r->version = v;
     r->p += HDUMP_HEADER_SIZE;
     r->state = 1;
+    /* go1.3's objects carry a type and a kind: they take the grammar walk. */
+    if (v != HDUMP_GO1_3) {
+        r->fast = rd_pick_fast(r);
+        r->hot_lim = r->lim.max_records;
+    }
     return HDUMP_OK;
 }
 
@@ -301,9 +316,8 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
     HDI_TRY(rd_u(r, &tag, "input ends inside a record tag"));
     r->cur_tag = tag; /* also for an unknown tag: the error then names it */
     if (tag == HDUMP_TAG_OBJECT && r->version != HDUMP_GO1_3) {
-        if (HDI_LIKELY(rd_object_fast(r, rec, at))) return HDUMP_OK;
-        /* The object fast path (docs/format.md §4 tag 1): ~99.9% of a dump's
-         * bytes; the same checks as the table walk, without its dispatch. */
+        /* The objects the fast path declined (docs/format.md §4 tag 1): the
+         * same checks as the table walk, without its dispatch. */
         hdump_object *o = &rec->u.object;
         rec->tag = HDUMP_TAG_OBJECT;
         rec->offset = at;
@@ -378,14 +392,17 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
                                "data after the EOF record");
         }
         r->state = 2;
+        r->hot_lim = 0;
         r->eof_rec = *rec;
         return HDUMP_END;
     }
     return HDUMP_OK;
 }
 
-hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec) {
-    if (r == NULL || rec == NULL) return HDUMP_ERR_USAGE;
+/* Everything but the object fast path: errors, the header, EOF, and every
+ * record r->fast declines. Kept out of line so that the hot call
+ * stays a leaf that needs no callee-saved registers. */
+static HDI_NOINLINE hdump_status rd_next_checked(hdump_reader *r, hdump_record *rec) {
     if (r->err.code != HDUMP_OK) return r->err.code;
     if (r->state == 2) {
         *rec = r->eof_rec;
@@ -393,6 +410,15 @@ hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec) {
     }
     if (r->state == 0) HDI_TRY(rd_header(r));
     return rd_record(r, rec);
+}
+
+hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec) {
+    if (r == NULL || rec == NULL) return HDUMP_ERR_USAGE;
+    /* hot_lim is max_records while records are being read with no error,
+     * else 0: one compare admits the fast path (rd_record's own checks:
+     * no sticky error, past the header, not after EOF, under max_records). */
+    if (HDI_LIKELY(r->nrec < r->hot_lim)) return r->fast(r, rec);
+    return rd_next_checked(r, rec);
 }
 
 const hdump_error *hdump_reader_error(const hdump_reader *r) { return &r->err; }

@@ -15,6 +15,9 @@
 
 #define HDI_RD_MAXVIEWS 4
 
+/* One hdump_reader_next step: the object fast path (reader.c). */
+typedef hdump_status (*hdi_rd_next_fn)(hdump_reader *r, hdump_record *rec);
+
 struct hdump_reader {
     hdump_alloc a;
     hdump_limits lim;
@@ -23,7 +26,7 @@ struct hdump_reader {
     int (*on_range)(void *ctx, const hdump_range_chunk *chunk);
     void *on_range_ctx;
     const hdi_varint_kernel *kern;
-    int obj_fast; /* the object fast path: 1 portable, 2 pext (reader.c) */
+    int pext; /* the object fast path may gather varints with pext (reader.c) */
 
     /* Window. offset(x) = off_adj + (x - base). */
     const uint8_t *base;
@@ -54,6 +57,12 @@ struct hdump_reader {
 
     int version;
     int state; /* 0 before the header, 1 in records, 2 after EOF */
+    /* The fast path's gate (reader.c hdump_reader_next): lim.max_records
+     * while state is 1, the version is go1.4+ and no error is set; else 0.
+     * fast is the instance chosen with the header. */
+    uint64_t hot_lim;
+    hdi_rd_next_fn fast;
+    unsigned addr_len; /* the fast path's last object-address varint length */
     uint64_t nrec;
     uint64_t cur_tag; /* tag of the record being decoded, UINT64_MAX if none */
     hdump_record eof_rec;
@@ -75,8 +84,8 @@ HDI_HIDDEN hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t o
  * max_record_bytes limit. The views in [keep_lo, keep_hi) may move with
  * their bytes; they are fixed up. */
 HDI_HIDDEN hdump_status hdi_rd_ensure(hdump_reader *r, size_t n);
-/* reader.c: which object fast path a reader with kernel k uses. */
-HDI_HIDDEN int hdi_rd_pick_fast(const hdi_varint_kernel *k);
+/* reader.c: whether a reader with kernel k may use the pext fast path. */
+HDI_HIDDEN int hdi_rd_pick_pext(const hdi_varint_kernel *k);
 
 /* Creates a reader with resolved options (common to every source). */
 HDI_HIDDEN hdump_status hdi_rd_create(const hdump_reader_opts *o, hdump_reader **out);

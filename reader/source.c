@@ -52,7 +52,7 @@ hdump_status hdi_rd_create(const hdump_reader_opts *o, hdump_reader **out) {
     r->on_range = d.on_range;
     r->on_range_ctx = d.on_range_ctx;
     r->kern = kern;
-    r->obj_fast = hdi_rd_pick_fast(kern);
+    r->pext = hdi_rd_pick_pext(kern);
     r->cap = d.buffer_size;
     r->size = UINT64_MAX;
     r->err.tag = UINT64_MAX;
