@@ -31,4 +31,5 @@ else fail=1; echo "FAIL: copy floor output differs from the dump"; fi
 "$bin/hdump_read_timer" -r 1 "$dump" >"$tmp/rd" || fail=1
 expect read_timer "$tmp/rd" "^hdump-read .*median_s="
 expect read_timer "$tmp/rd" "^memcpy-ring .*median_s="
+expect read_timer "$tmp/rd" "^decode-floor .*records=[1-9][0-9]* .*median_s="
 exit $fail

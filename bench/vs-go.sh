@@ -21,7 +21,8 @@
 #      zero encoding cost: the best any 4 KiB-buffered writer can do, since
 #      object contents are inline and must be copied);
 #   5. hdump_read_timer parses that real Go dump from memory (VSGO_READ_REPS,
-#      default 15) next to a 4 KiB-ring memcpy of the same bytes.
+#      default 15) next to a 4 KiB-ring memcpy of the same bytes and the
+#      decode floor (its object records by the shortest unchecked loop).
 # Then, once per toolchain, the end-to-end comparison (VSGO_ROUNDTRIP objects,
 # default 10000000; 0 skips it): Go's WriteHeapDump of a heap of that many
 # objects to /dev/null against the wall time of `hdump roundtrip --objects N
@@ -143,13 +144,18 @@ for go in $gos; do
                 return ""
             }
             { med[$1] = field("median_s"); lo[$1] = field("min_s"); mb[$1] = field("mbps")
-              recs = field("records") == "" ? recs : field("records"); bytes = field("bytes") }
+              recs[$1] = field("records"); bytes[$1] = field("bytes") }
             END {
                 printf "  reader: hdump parses this dump from memory (%d records), median %.1f ms = %.2f GB/s, best %.2f GB/s\n",
-                    recs, med["hdump-read"] * 1e3, mb["hdump-read"] / 1e3, bytes / lo["hdump-read"] / 1e9
+                    recs["hdump-read"], med["hdump-read"] * 1e3, mb["hdump-read"] / 1e3,
+                    bytes["hdump-read"] / lo["hdump-read"] / 1e9
                 printf "          4 KiB-ring memcpy of the same bytes: %.2f GB/s; reader = %.0f%% of it (x memcpy %.2f)\n",
                     mb["memcpy-ring"] / 1e3, 100 * med["memcpy-ring"] / med["hdump-read"],
                     med["hdump-read"] / med["memcpy-ring"]
+                if ("decode-floor" in med)
+                    printf "          decode floor (its %d object records, no checks, no API): %.2f GB/s; reader = %.0f%% of it\n",
+                        recs["decode-floor"], mb["decode-floor"] / 1e3,
+                        100 * mb["hdump-read"] / mb["decode-floor"]
             }' "$tmp/rd.txt"
         rm -f "$dump" "$out"
     done
