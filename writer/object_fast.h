@@ -25,16 +25,8 @@ static HDI_NOINLINE OBJ_FAST_ATTR hdump_status OBJ_FAST_REST(hdump_writer *w, ui
         int bad = 0;
         for (size_t i = 0; i < (size_t)nf; i++) bad |= kind_bad(it[i].kind, maxk);
         if (HDI_UNLIKELY(bad)) goto bad_kind;
-        /* room for the list, the end byte kept back */
-        size_t left = (size_t)(w->buf + w->cap - p) - 1;
-        if (left >= HDUMP_VARINT_SLOP && (left - HDUMP_VARINT_SLOP) / KERN_FIELD >= nf) {
-            p += w->kern->encode(p, (const uint64_t *)(const void *)it, (size_t)(2 * nf));
-        } else {
-            for (size_t i = 0; i < (size_t)nf; i++) {
-                *p++ = (uint8_t)it[i].kind;
-                p = OBJ_FAST_UV(p, it[i].offset);
-            }
-        }
+        /* the caller checked OBJ_FIELD bytes an entry */
+        p = put_field_pairs(p, it, (size_t)nf);
     } else {
         for (size_t i = 0; i < (size_t)nf; i++) {
             uint64_t k = it[i].kind;
