@@ -3,7 +3,8 @@
 # on a real dump and print the lines vs-go.sh parses (speed is not checked):
 # hdump_rewrite_timer (re-emitted byte-identical), hdump_write_ceiling (bare
 # write(2) calls, and with -c the copy floor over the dump's own bytes),
-# hdump_read_timer (parse + ring memcpy). Exit 0 when all four do.
+# hdump_read_timer (parse + ring memcpy + decode floor), and the encode floor
+# of hdump_rewrite_timer. Exit 0 when all do.
 set -u
 bin=$1
 dump=$2
@@ -18,6 +19,10 @@ bytes=$(wc -c <"$dump" | tr -d ' ')
 "$bin/hdump_rewrite_timer" -r 1 "$dump" /dev/null "$tmp/out" >"$tmp/rw" 2>"$tmp/rw.err" || { fail=1; cat "$tmp/rw.err"; }
 expect rewrite_timer "$tmp/rw.err" "re-emitted byte-identical"
 expect rewrite_timer "$tmp/rw" "^hdump target=/dev/null bytes=$bytes .*median_s="
+# the encode floor checks its own bytes against the dump's objects (exit 1 if not)
+"$bin/hdump_rewrite_timer" -r 1 "$dump" floor >"$tmp/ef" 2>/dev/null || { fail=1; echo "FAIL: rewrite_timer floor"; }
+expect rewrite_timer_floor "$tmp/ef" "^memcpy-ring target=mem bytes=$bytes .*median_s="
+expect rewrite_timer_floor "$tmp/ef" "^encode-floor target=null bytes=[1-9][0-9]* objects=[1-9][0-9]* .*median_s="
 "$bin/hdump_write_ceiling" -r 1 "$bytes" /dev/null >"$tmp/ceil" || fail=1
 expect write_ceiling "$tmp/ceil" "^ceiling target=/dev/null bytes=$bytes calls=[0-9]+ .*mbps="
 "$bin/hdump_write_ceiling" -r 1 -c "$dump" /dev/null "$tmp/out" >"$tmp/floor" || fail=1
