@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench_common.h"
+#include "floors.h"
 
 namespace hb {
 namespace {
@@ -74,6 +75,39 @@ void bm_read(benchmark::State &st, Dataset *d, Src src) {
     set_ratio_counter(st, d->name, double(d->len), c);
 }
 
+void bm_decode_floor(benchmark::State &st, Dataset *d) {
+    bs_objruns runs;
+    if (!d->load()) {
+        st.SkipWithError(d->error.c_str());
+        return;
+    }
+    int found = bs_objruns_find(&runs, d->data, d->len);
+    if (found != 0) {
+        st.SkipWithError(found == -2 ? "go1.3 objects: the floor decodes go1.4+ objects"
+                                     : "cannot find the object records");
+        return;
+    }
+    Clock c;
+    bool same = true;
+    for (auto _ : st) {
+        unsigned long long n;
+        c.start();
+        uint64_t sum = bs_decode_floor(&runs, &n);
+        c.stop();
+        same = same && sum == runs.sum && n == runs.records;
+    }
+    size_t bytes = runs.bytes;
+    unsigned long long records = runs.records;
+    bs_objruns_free(&runs);
+    if (!same) {
+        st.SkipWithError("the decode floor disagrees with the reader");
+        return;
+    }
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
+    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(records));
+    set_ratio_counter(st, d->name, double(bytes), c);
+}
+
 }  // namespace
 
 void register_reader(Dataset *d) {
@@ -83,6 +117,9 @@ void register_reader(Dataset *d) {
             ->UseRealTime()
             ->Unit(unit_for(d));
     }
+    with_spread(benchmark::RegisterBenchmark(("decode-floor/" + d->name).c_str(), bm_decode_floor, d))
+        ->UseRealTime()
+        ->Unit(unit_for(d));
 }
 
 }  // namespace hb

@@ -8,12 +8,17 @@
 // timing, reset each iteration), devnull (an fd on /dev/null), file (an fd on
 // a file in the tmp dir, truncated before each iteration, untimed, as
 // os.Create would: so the writes are to new page-cache pages).
+//
+// encode-floor/<heap>: the heap's object records made again from the same
+// items by the encode floor (floors.h), the bound the write rows are read
+// against.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "bench_common.h"
+#include "floors.h"
 
 namespace hb {
 namespace {
@@ -102,6 +107,31 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize) {
     set_ratio_counter(st, d->name, double(bytes), c);
 }
 
+void bm_encode_floor(benchmark::State &st, Dataset *d) {
+    size_t bytes = 0;
+    if (!d->load() || bs_encode_floor_check(&d->store, d->data, d->len, &bytes) != 0) {
+        st.SkipWithError(d->error.empty() ? "the encode floor does not make the heap's objects"
+                                          : d->error.c_str());
+        return;
+    }
+    static uint8_t buf[BS_FLOOR_BUF + 64];
+    Clock c;
+    size_t made = 0;
+    for (auto _ : st) {
+        c.start();
+        made = bs_encode_floor(&d->store, buf, nullptr);
+        benchmark::DoNotOptimize(buf);
+        c.stop();
+    }
+    if (made != bytes) {
+        st.SkipWithError("the encode floor made a different number of bytes");
+        return;
+    }
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
+    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(d->store.objects));
+    set_ratio_counter(st, d->name, double(bytes), c);
+}
+
 }  // namespace
 
 void register_writer(Dataset *d) {
@@ -117,6 +147,9 @@ void register_writer(Dataset *d) {
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
+    with_spread(benchmark::RegisterBenchmark(("encode-floor/" + d->name).c_str(), bm_encode_floor, d))
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace hb

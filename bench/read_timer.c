@@ -6,13 +6,9 @@
  * then REPS times (default 15) times a full pull parse from memory
  * (hdump_reader_new_mem, hdump_reader_next to HDUMP_END, free) and, in the
  * same run, a memcpy of the same bytes into a 4 KiB ring (the bench's
- * baseline, bench/bench_common.cc), and the decode floor: the dump's object
- * records (found once by the reader, untimed) decoded by the shortest loop
- * that still yields every value a reader must hand out (address, contents
- * length, each field's kind and offset into an array): no bounds or limit
- * checks, no error paths, no record struct, no call per record. A reader
- * cannot beat that loop on this CPU; it shows how far from it hdump's
- * checked, one-call-per-record reader is. Prints:
+ * baseline, bench/bench_common.cc) and the decode floor (floors.h: the
+ * dump's object records by the shortest unchecked loop that yields every
+ * value a reader hands out; none for a go1.3 dump). Prints:
  *   hdump-read target=mem bytes=N records=K reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   memcpy-ring target=mem bytes=N reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   decode-floor target=mem bytes=M records=J reps=R median_s=.. ..  (M, J: the objects')
@@ -25,83 +21,9 @@
 #include <time.h>
 
 #include "bench_store.h"
+#include "floors.h"
 #include "hdump/hdump.h"
 #include "timer_util.h"
-
-/* ---- The decode floor ---- */
-typedef struct run {
-    size_t lo, hi; /* a stretch of consecutive object records */
-} run;
-
-/* An 8-byte-load uvarint, as the reader's fast path decodes addresses;
- * 8 readable bytes at p (the floor's copy is padded). */
-static inline unsigned floor_uv8(const uint8_t *p, uint64_t *v) {
-    uint64_t w;
-    memcpy(&w, p, sizeof w);
-    uint64_t stop = ~w & 0x8080808080808080ULL;
-    if (stop == 0) { /* 9 or 10 bytes: byte by byte */
-        uint64_t x = 0;
-        unsigned k = 0;
-        do x |= (uint64_t)(p[k] & 0x7f) << (7 * k);
-        while (p[k++] & 0x80);
-        *v = x;
-        return k;
-    }
-    unsigned len = (unsigned)__builtin_ctzll(stop) / 8 + 1;
-    w &= (stop ^ (stop - 1)) & 0x7f7f7f7f7f7f7f7fULL;
-    w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
-    w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
-    w = (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
-    *v = w;
-    return len;
-}
-
-static inline unsigned floor_uv(const uint8_t *p, uint64_t *v) {
-    if (p[0] < 0x80) {
-        *v = p[0];
-        return 1;
-    }
-    if (p[1] < 0x80) {
-        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
-        return 2;
-    }
-    return floor_uv8(p, v);
-}
-
-/* Decodes the object records in [p, e); returns a checksum of the values. */
-static uint64_t floor_decode(const uint8_t *p, const uint8_t *e, hdump_field *fl,
-                             unsigned long long *nrec) {
-    uint64_t sum = 0;
-    unsigned long long n = 0;
-    unsigned alen = 0;
-    while (p < e) {
-        uint64_t addr, len;
-        p++; /* tag 1 */
-        /* the reader's trick: a repeated address length is a predicted
-         * branch, not a data dependency (reader/object_fast.h) */
-        unsigned k = floor_uv8(p, &addr), g = alen;
-        if (k == g) {
-            __asm__("" : "+r"(g));
-            p += g;
-        } else {
-            p += k;
-            alen = k;
-        }
-        p += floor_uv(p, &len);
-        p += len;
-        size_t nf = 0;
-        while (*p) {
-            fl[nf].kind = *p;
-            p += 1 + floor_uv(p + 1, &fl[nf].offset);
-            nf++;
-        }
-        p++;
-        sum += addr ^ len ^ nf;
-        n++;
-    }
-    *nrec += n;
-    return sum;
-}
 
 static void print_line(const char *who, size_t n, unsigned long long records, int reps, double *t) {
     double med = bt_median(t, reps);
@@ -129,55 +51,16 @@ int main(int argc, char **argv) {
     hdump_reader_opts_init(&o);
     o.kernel = getenv("HDUMP_KERNEL");
 
-    /* The floor's input: the runs of object records, a padded copy of the
-     * bytes, and room for the longest field list. */
-    run *runs = NULL;
-    size_t nruns = 0, runs_cap = 0, obj_bytes = 0, max_fields = 0;
-    uint64_t want_sum = 0; /* what the floor must compute, from the reader */
-    unsigned long long want_records = 0;
-    {
-        hdump_reader *rd;
-        hdump_record rec;
-        hdump_status st = hdump_reader_new_mem(&o, d, n, &rd);
-        size_t lo = 0, hi = 0;
-        int in_run = 0;
-        while (st == HDUMP_OK && (st = hdump_reader_next(rd, &rec)) >= HDUMP_OK) {
-            int obj = st == HDUMP_OK && rec.tag == HDUMP_TAG_OBJECT;
-            if (obj && !in_run) lo = (size_t)rec.offset;
-            if (obj) {
-                const hdump_object *ob = &rec.u.object;
-                if (ob->fields.count > max_fields) max_fields = (size_t)ob->fields.count;
-                want_sum += ob->addr ^ ob->contents.len ^ ob->fields.count;
-                want_records++;
-            }
-            if (!obj && in_run) {
-                hi = (size_t)rec.offset;
-                if (nruns == runs_cap) {
-                    runs_cap = runs_cap ? 2 * runs_cap : 64;
-                    runs = realloc(runs, runs_cap * sizeof *runs);
-                    if (runs == NULL) return 1;
-                }
-                runs[nruns].lo = lo;
-                runs[nruns].hi = hi;
-                nruns++;
-                obj_bytes += hi - lo;
-            }
-            in_run = obj;
-            if (st == HDUMP_END) break;
-        }
-        if (st != HDUMP_END) {
-            fprintf(stderr, "%s: %s does not parse to its end\n", argv[0], argv[i]);
-            return 1;
-        }
-        hdump_reader_free(rd);
+    /* The floor's input: the runs of object records (floors.h); none for a
+     * go1.3 dump. */
+    bs_objruns runs;
+    int found = bs_objruns_find(&runs, d, n);
+    if (found == -1) {
+        fprintf(stderr, "%s: %s does not parse to its end\n", argv[0], argv[i]);
+        return 1;
     }
-    uint8_t *padded = malloc(n + 16);
-    hdump_field *ffl = malloc((max_fields + 1) * sizeof *ffl);
-    if (padded == NULL || ffl == NULL) return 1;
-    memcpy(padded, d, n);
-    memset(padded + n, 0, 16);
+    int have_floor = found == 0;
     double *tf = malloc((size_t)reps * sizeof *tf);
-    unsigned long long floor_records = 0;
 
     double *tr = malloc((size_t)reps * sizeof *tr), *tm = malloc((size_t)reps * sizeof *tm);
     static uint8_t ring[4096];
@@ -209,15 +92,12 @@ int main(int argc, char **argv) {
         tm[r] = bt_now() - t0;
         sink += ring[0];
         /* the decode floor over the object runs */
-        if (tf == NULL) break;
-        unsigned long long fr = 0;
-        uint64_t fsum = 0;
+        if (tf == NULL || !have_floor) continue;
+        unsigned long long fr;
         t0 = bt_now();
-        for (size_t j = 0; j < nruns; j++)
-            fsum += floor_decode(padded + runs[j].lo, padded + runs[j].hi, ffl, &fr);
+        uint64_t fsum = bs_decode_floor(&runs, &fr);
         tf[r] = bt_now() - t0;
-        floor_records = fr;
-        if (fr != want_records || fsum != want_sum) {
+        if (fr != runs.records || fsum != runs.sum) {
             fprintf(stderr, "%s: the decode floor disagrees with the reader\n", argv[0]);
             return 1;
         }
@@ -225,13 +105,11 @@ int main(int argc, char **argv) {
     if (tr == NULL || tm == NULL || tf == NULL) return 1;
     print_line("hdump-read", n, records, reps, tr);
     print_line("memcpy-ring", n, 0, reps, tm);
-    print_line("decode-floor", obj_bytes, floor_records, reps, tf);
+    if (have_floor) print_line("decode-floor", runs.bytes, runs.records, reps, tf);
     free(tr);
     free(tm);
     free(tf);
-    free(runs);
-    free(padded);
-    free(ffl);
+    if (have_floor) bs_objruns_free(&runs);
     free(d);
     return sink == UINT64_MAX; /* keeps the copies observable */
 }

@@ -12,14 +12,9 @@
  * buffer. Prints one line per target:
  *   hdump target=T bytes=N objects=K reps=R median_s=.. min_s=.. max_s=.. mbps=..
  * The special target "floor" times, alternately in the same reps, a memcpy
- * of the dump into a 4 KiB ring (the bench's baseline) and the encode floor:
- * the dump's object records encoded from the same decoded items by the
- * shortest loop that still makes their bytes (the varints, the contents
- * copied into a 4 KiB buffer, the field list with the writer's pair loop,
- * objects of 4 KiB or more with their contents counted as written directly,
- * as the writer does), with no checks, no calls and no flush policy; its
- * output is checked against the dump's object bytes first. No writer can do
- * less for those records. It prints:
+ * of the dump into a 4 KiB ring (the bench's baseline) and the encode floor
+ * (floors.h: the dump's object records made again from the same decoded
+ * items by the shortest loop, checked against the dump first). It prints:
  *   memcpy-ring target=mem bytes=N reps=R median_s=..
  *   encode-floor target=null bytes=M objects=K reps=R median_s=..  (M: the objects' bytes)
  * $HDUMP_KERNEL selects the varint kernel. Exit status 0, or 1 on any error. */
@@ -33,151 +28,13 @@
 #include "timer_util.h"
 
 #include "bench_store.h"
-
-/* ---- The encode floor ---- */
-static inline uint8_t *floor_uv(uint8_t *p, uint64_t v) {
-    if (v < 0x80) {
-        *p = (uint8_t)v;
-        return p + 1;
-    }
-    if (v < 0x4000) {
-        p[0] = (uint8_t)(v | 0x80);
-        p[1] = (uint8_t)(v >> 7);
-        return p + 2;
-    }
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-/* As writer.c put_field_pairs. */
-static inline uint8_t *floor_pairs(uint8_t *p, const hdump_field *it, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t k = (uint32_t)it[i].kind, x;
-        uint64_t o = it[i].offset;
-        if (o < 0x80) {
-            x = k | (uint32_t)o << 8;
-            memcpy(p, &x, 4);
-            p += 2;
-        } else if (o < 0x4000) {
-            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (uint32_t)(o >> 7) << 16;
-            memcpy(p, &x, 4);
-            p += 3;
-        } else if (o < 0x200000) {
-            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 |
-                (((uint32_t)(o >> 7) & 0x7f) | 0x80) << 16 | (uint32_t)(o >> 14) << 24;
-            memcpy(p, &x, 4);
-            p += 4;
-        } else {
-            *p++ = (uint8_t)k;
-            p = floor_uv(p, o);
-        }
-    }
-    return p;
-}
-
-#define FLOOR_BUF 4096
-#define FLOOR_PIECE 256 /* field entries a piece of a long list: 11 bytes each at most */
-
-/* Encodes every object item of s; with out, also appends each buffer and
- * each directly written range there (the check). Returns the bytes made. */
-static size_t floor_encode(const bs_store *s, uint8_t *buf, uint8_t *out) {
-    size_t n = 0, total = 0;
-    for (size_t i = 0; i < s->nitems; i++) {
-        const bs_item *it = &s->items[i];
-        if (it->kind != BS_OBJECT) continue;
-        const hdump_field *f = s->fields + it->f0;
-        size_t len = (size_t)it->len;
-        if (len >= FLOOR_BUF || it->nf > FLOOR_PIECE) {
-            /* a big object: the header, the contents written directly, the
-             * list in pieces that each leave the buffer */
-            uint8_t *p = buf + n;
-            *p++ = HDUMP_TAG_OBJECT;
-            p = floor_uv(p, it->addr);
-            p = floor_uv(p, it->len);
-            if (out) memcpy(out + total, buf, (size_t)(p - buf));
-            total += (size_t)(p - buf);
-            if (out) memcpy(out + total, it->ptr, len);
-            total += len;
-            for (uint32_t k = 0; k < it->nf; k += FLOOR_PIECE) {
-                uint32_t m = it->nf - k < FLOOR_PIECE ? it->nf - k : FLOOR_PIECE;
-                p = floor_pairs(buf, f + k, m);
-                if (out) memcpy(out + total, buf, (size_t)(p - buf));
-                total += (size_t)(p - buf);
-            }
-            buf[0] = 0;
-            n = 1;
-            continue;
-        }
-        if (n + 1 + 2 * 10 + len + (size_t)it->nf * 11 + 1 > FLOOR_BUF) {
-            if (out) memcpy(out + total, buf, n);
-            total += n;
-            n = 0;
-        }
-        uint8_t *p = buf + n;
-        *p++ = HDUMP_TAG_OBJECT;
-        p = floor_uv(p, it->addr);
-        p = floor_uv(p, it->len);
-        memcpy(p, it->ptr, len);
-        p = floor_pairs(p + len, f, it->nf);
-        *p++ = 0;
-        n = (size_t)(p - buf);
-    }
-    if (out) memcpy(out + total, buf, n);
-    return total + n;
-}
-
-/* The object records' bytes of data, in order; NULL on failure. */
-static uint8_t *object_bytes(const uint8_t *data, size_t len, size_t *n_out) {
-    uint8_t *out = malloc(len);
-    hdump_reader *r;
-    if (out == NULL || hdump_reader_new_mem(NULL, data, len, &r) != HDUMP_OK) {
-        free(out);
-        return NULL;
-    }
-    hdump_record rec;
-    hdump_status st;
-    size_t n = 0;
-    uint64_t obj_at = 0;
-    int in_obj = 0;
-    while ((st = hdump_reader_next(r, &rec)) >= HDUMP_OK) {
-        if (in_obj) { /* the previous record was an object: it ends here */
-            memcpy(out + n, data + obj_at, (size_t)(rec.offset - obj_at));
-            n += (size_t)(rec.offset - obj_at);
-        }
-        in_obj = st == HDUMP_OK && rec.tag == HDUMP_TAG_OBJECT;
-        obj_at = rec.offset;
-        if (st == HDUMP_END) break;
-    }
-    hdump_reader_free(r);
-    if (st != HDUMP_END) {
-        free(out);
-        return NULL;
-    }
-    *n_out = n;
-    return out;
-}
+#include "floors.h"
 
 /* The "floor" target: ring memcpy and encode floor, alternated. */
 static int run_floor(const bs_store *s, const uint8_t *data, size_t len, int reps) {
-    static uint8_t buf[FLOOR_BUF + 64], ring[4096];
+    static uint8_t buf[BS_FLOOR_BUF + 64], ring[4096];
     size_t want_n = 0;
-    uint8_t *want = object_bytes(data, len, &want_n);
-    uint8_t *got = malloc(len + 64);
-    if (want == NULL || got == NULL) {
-        fprintf(stderr, "floor: cannot read the dump's object records\n");
-        free(want);
-        free(got);
-        return 1;
-    }
-    size_t got_n = floor_encode(s, buf, got);
-    int same = got_n == want_n && memcmp(got, want, want_n) == 0;
-    free(want);
-    free(got);
-    if (!same) {
+    if (bs_encode_floor_check(s, data, len, &want_n) != 0) {
         fprintf(stderr, "floor: the encode floor does not make the dump's object bytes\n");
         return 1;
     }
@@ -197,7 +54,7 @@ static int run_floor(const bs_store *s, const uint8_t *data, size_t len, int rep
         }
         tm[r] = bt_now() - t0;
         t0 = bt_now();
-        sink += floor_encode(s, buf, NULL);
+        sink += bs_encode_floor(s, buf, NULL);
         __asm__ volatile("" : : "r"(buf) : "memory");
         tf[r] = bt_now() - t0;
     }

@@ -7,7 +7,8 @@ lines are ns per value (CPU time); writer and reader lines are MB/s (1e6
 bytes, wall time) with their `x memcpy` ratio (time / time of the 4 KiB-ring
 copy of the same bytes, measured in the same run: lower is better). A run
 without repetitions (the bench_smoke ctest's) works too: its single runs
-stand for the medians. The bench_tables ctest checks the output's shape."""
+stand for the medians. The floors (bench/floors.h) get a table of their
+own. The bench_tables ctest checks the output's shape."""
 import json
 import sys
 
@@ -116,6 +117,25 @@ def reader_table(agg):
     return "\n".join(out)
 
 
+def floors_table(agg):
+    out = ["| dataset | decode floor: MB/s (min..max) | x memcpy | encode floor: MB/s (min..max) "
+           "| x memcpy |",
+           "|---|---|---|---|---|"]
+    names = []
+    for n in agg:
+        p = n.split("/")
+        if p[0] in ("decode-floor", "encode-floor") and p[1] not in names:
+            names.append(p[1])
+    for ds in names:
+        row = [ds]
+        for kind in ("decode-floor", "encode-floor"):
+            a = agg.get("%s/%s" % (kind, ds))
+            row += [spread(a), "%.2f" % a["median"].get("x_memcpy", float("nan"))] if a \
+                else ["-", "-"]
+        out.append("| " + " | ".join(row) + " |")
+    return "\n".join(out)
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "build-bench/bench.json"
     ctx, agg = load(path)
@@ -128,6 +148,9 @@ def main():
     print(writer_table(agg))
     print("\n### Reader\n")
     print(reader_table(agg))
+    print("\n### Floors (bench/floors.h: the objects' part of the work, nothing else; the bytes "
+          "are the object records')\n")
+    print(floors_table(agg))
 
 
 if __name__ == "__main__":

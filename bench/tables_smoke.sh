@@ -2,7 +2,7 @@
 # bench/tables_smoke.sh TABLES_PY BENCH_JSON: bench/tables.py turns a bench
 # run's JSON (the bench_smoke ctest's, one repetition) into the Markdown
 # tables of docs/BENCHMARKS.md: a varint row per kernel, writer rows with a
-# rate and an x memcpy ratio, reader rows. Speed is not checked.
+# rate and an x memcpy ratio, reader rows, floor rows. Speed is not checked.
 set -u
 out=$(python3 "$1" "$2") || { echo "FAIL: tables.py exited $?"; exit 1; }
 fail=0
@@ -14,5 +14,6 @@ expect "varint row (scalar)" '^\| scalar \| [0-9]+\.[0-9]{3} \| [0-9]+\.[0-9]{3}
 expect "writer row (mixed, null)" '^\| mixed \| null \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 expect "memcpy baselines" '^memcpy baselines .*mixed [0-9]+\.[0-9] / [0-9]+\.[0-9] GB/s'
 expect "reader row (mixed, mem)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9] \|'
+expect "floors row (mixed)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 [ $fail = 0 ] || printf '%s\n' "$out"
 exit $fail

@@ -1,0 +1,278 @@
+/* bench/floors.c: the decode and encode floors (floors.h). */
+#include "floors.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== Decode floor ==== */
+
+/* An 8-byte-load uvarint, as the reader's fast path decodes addresses; 8
+ * readable bytes at p (the padded copy). */
+static inline unsigned dec_uv8(const uint8_t *p, uint64_t *v) {
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    uint64_t stop = ~w & 0x8080808080808080ULL;
+    if (stop == 0) { /* 9 or 10 bytes: byte by byte */
+        uint64_t x = 0;
+        unsigned k = 0;
+        do x |= (uint64_t)(p[k] & 0x7f) << (7 * k);
+        while (p[k++] & 0x80);
+        *v = x;
+        return k;
+    }
+    unsigned len = (unsigned)__builtin_ctzll(stop) / 8 + 1;
+    w &= (stop ^ (stop - 1)) & 0x7f7f7f7f7f7f7f7fULL;
+    w = (w & 0x007f007f007f007fULL) | ((w & 0x7f007f007f007f00ULL) >> 1);
+    w = (w & 0x00003fff00003fffULL) | ((w & 0x3fff00003fff0000ULL) >> 2);
+    w = (w & 0x000000000fffffffULL) | ((w & 0x0fffffff00000000ULL) >> 4);
+    *v = w;
+    return len;
+}
+
+static inline unsigned dec_uv(const uint8_t *p, uint64_t *v) {
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return 2;
+    }
+    return dec_uv8(p, v);
+}
+
+static uint64_t decode_run(const uint8_t *p, const uint8_t *e, hdump_field *fl,
+                           unsigned long long *nrec) {
+    uint64_t sum = 0;
+    unsigned long long n = 0;
+    unsigned alen = 0;
+    while (p < e) {
+        uint64_t addr, len;
+        p++; /* tag 1 */
+        /* the reader's trick: a repeated address length is a predicted
+         * branch, not a data dependency (reader/object_fast.h) */
+        unsigned k = dec_uv8(p, &addr), g = alen;
+        if (k == g) {
+            __asm__("" : "+r"(g));
+            p += g;
+        } else {
+            p += k;
+            alen = k;
+        }
+        p += dec_uv(p, &len);
+        p += len;
+        size_t nf = 0;
+        while (*p) {
+            fl[nf].kind = *p;
+            p += 1 + dec_uv(p + 1, &fl[nf].offset);
+            nf++;
+        }
+        p++;
+        sum += addr ^ len ^ nf;
+        n++;
+    }
+    *nrec += n;
+    return sum;
+}
+
+uint64_t bs_decode_floor(const bs_objruns *r, unsigned long long *records) {
+    uint64_t sum = 0;
+    *records = 0;
+    for (size_t j = 0; j < r->n; j++)
+        sum += decode_run(r->padded + r->lo[j], r->padded + r->hi[j], r->fields, records);
+    return sum;
+}
+
+static int push_run(bs_objruns *r, size_t *cap, size_t lo, size_t hi) {
+    if (r->n == *cap) {
+        size_t c = *cap ? 2 * *cap : 64;
+        size_t *a = realloc(r->lo, c * sizeof *a), *b;
+        if (a == NULL) return -1;
+        r->lo = a;
+        b = realloc(r->hi, c * sizeof *b);
+        if (b == NULL) return -1;
+        r->hi = b;
+        *cap = c;
+    }
+    r->lo[r->n] = lo;
+    r->hi[r->n] = hi;
+    r->n++;
+    r->bytes += hi - lo;
+    return 0;
+}
+
+int bs_objruns_find(bs_objruns *r, const uint8_t *data, size_t len) {
+    memset(r, 0, sizeof *r);
+    hdump_reader *rd;
+    if (hdump_reader_new_mem(NULL, data, len, &rd) != HDUMP_OK) return -1;
+    hdump_version v;
+    if (hdump_reader_version(rd, &v) != HDUMP_OK || v == HDUMP_GO1_3) {
+        hdump_reader_free(rd);
+        return v == HDUMP_GO1_3 ? -2 : -1;
+    }
+    hdump_record rec;
+    hdump_status st;
+    size_t lo = 0, cap = 0;
+    int in_run = 0, bad = 0;
+    while ((st = hdump_reader_next(rd, &rec)) >= HDUMP_OK) {
+        int obj = st == HDUMP_OK && rec.tag == HDUMP_TAG_OBJECT;
+        if (obj) {
+            const hdump_object *o = &rec.u.object;
+            if (o->fields.count > r->max_fields) r->max_fields = (size_t)o->fields.count;
+            r->sum += o->addr ^ o->contents.len ^ o->fields.count;
+            r->records++;
+            if (!in_run) lo = (size_t)rec.offset;
+        } else if (in_run && push_run(r, &cap, lo, (size_t)rec.offset) != 0) {
+            bad = 1;
+            break;
+        }
+        in_run = obj;
+        if (st == HDUMP_END) break;
+    }
+    hdump_reader_free(rd);
+    r->padded = malloc(len + 16);
+    r->fields = malloc((r->max_fields + 1) * sizeof *r->fields);
+    if (bad || st != HDUMP_END || r->padded == NULL || r->fields == NULL) {
+        bs_objruns_free(r);
+        return -1;
+    }
+    memcpy(r->padded, data, len);
+    memset(r->padded + len, 0, 16);
+    return 0;
+}
+
+void bs_objruns_free(bs_objruns *r) {
+    free(r->lo);
+    free(r->hi);
+    free(r->padded);
+    free(r->fields);
+    memset(r, 0, sizeof *r);
+}
+
+/* ==== Encode floor ==== */
+
+static inline uint8_t *enc_uv(uint8_t *p, uint64_t v) {
+    if (v < 0x80) {
+        *p = (uint8_t)v;
+        return p + 1;
+    }
+    if (v < 0x4000) {
+        p[0] = (uint8_t)(v | 0x80);
+        p[1] = (uint8_t)(v >> 7);
+        return p + 2;
+    }
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* As writer.c put_field_pairs. */
+static inline uint8_t *enc_pairs(uint8_t *p, const hdump_field *it, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = (uint32_t)it[i].kind, x;
+        uint64_t o = it[i].offset;
+        if (o < 0x80) {
+            x = k | (uint32_t)o << 8;
+            memcpy(p, &x, 4);
+            p += 2;
+        } else if (o < 0x4000) {
+            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (uint32_t)(o >> 7) << 16;
+            memcpy(p, &x, 4);
+            p += 3;
+        } else if (o < 0x200000) {
+            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 |
+                (((uint32_t)(o >> 7) & 0x7f) | 0x80) << 16 | (uint32_t)(o >> 14) << 24;
+            memcpy(p, &x, 4);
+            p += 4;
+        } else {
+            *p++ = (uint8_t)k;
+            p = enc_uv(p, o);
+        }
+    }
+    return p;
+}
+
+/* Field entries a piece of a long list: 11 bytes each at most. */
+#define FLOOR_PIECE 256
+
+size_t bs_encode_floor(const bs_store *s, uint8_t *buf, uint8_t *out) {
+    size_t n = 0, total = 0;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const bs_item *it = &s->items[i];
+        if (it->kind != BS_OBJECT) continue;
+        const hdump_field *f = s->fields + it->f0;
+        size_t len = (size_t)it->len;
+        if (len >= BS_FLOOR_BUF || it->nf > FLOOR_PIECE) {
+            /* a big object: the header, the contents written directly, the
+             * list in pieces that each leave the buffer */
+            uint8_t *p = buf + n;
+            *p++ = HDUMP_TAG_OBJECT;
+            p = enc_uv(p, it->addr);
+            p = enc_uv(p, it->len);
+            if (out) memcpy(out + total, buf, (size_t)(p - buf));
+            total += (size_t)(p - buf);
+            if (out) memcpy(out + total, it->ptr, len);
+            total += len;
+            for (uint32_t k = 0; k < it->nf; k += FLOOR_PIECE) {
+                uint32_t m = it->nf - k < FLOOR_PIECE ? it->nf - k : FLOOR_PIECE;
+                p = enc_pairs(buf, f + k, m);
+                if (out) memcpy(out + total, buf, (size_t)(p - buf));
+                total += (size_t)(p - buf);
+            }
+            buf[0] = 0;
+            n = 1;
+            continue;
+        }
+        if (n + 1 + 2 * 10 + len + (size_t)it->nf * 11 + 1 > BS_FLOOR_BUF) {
+            if (out) memcpy(out + total, buf, n);
+            total += n;
+            n = 0;
+        }
+        uint8_t *p = buf + n;
+        *p++ = HDUMP_TAG_OBJECT;
+        p = enc_uv(p, it->addr);
+        p = enc_uv(p, it->len);
+        memcpy(p, it->ptr, len);
+        p = enc_pairs(p + len, f, it->nf);
+        *p++ = 0;
+        n = (size_t)(p - buf);
+    }
+    if (out) memcpy(out + total, buf, n);
+    return total + n;
+}
+
+int bs_encode_floor_check(const bs_store *s, const uint8_t *data, size_t len,
+                          size_t *object_bytes) {
+    /* the object records' bytes of data, in order */
+    uint8_t *want = malloc(len + 1), *got = malloc(len + 64);
+    static uint8_t buf[BS_FLOOR_BUF + 64];
+    hdump_reader *r;
+    if (want == NULL || got == NULL || hdump_reader_new_mem(NULL, data, len, &r) != HDUMP_OK) {
+        free(want);
+        free(got);
+        return -1;
+    }
+    hdump_record rec;
+    hdump_status st;
+    size_t n = 0;
+    uint64_t obj_at = 0;
+    int in_obj = 0;
+    while ((st = hdump_reader_next(r, &rec)) >= HDUMP_OK) {
+        if (in_obj) { /* the previous record was an object: it ends here */
+            memcpy(want + n, data + obj_at, (size_t)(rec.offset - obj_at));
+            n += (size_t)(rec.offset - obj_at);
+        }
+        in_obj = st == HDUMP_OK && rec.tag == HDUMP_TAG_OBJECT;
+        obj_at = rec.offset;
+        if (st == HDUMP_END) break;
+    }
+    hdump_reader_free(r);
+    int ok = st == HDUMP_END && bs_encode_floor(s, buf, got) == n && memcmp(got, want, n) == 0;
+    free(want);
+    free(got);
+    *object_bytes = n;
+    return ok ? 0 : -1;
+}
