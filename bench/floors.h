@@ -10,9 +10,11 @@
  * checks anything, makes a call per record or keeps any state a real
  * reader or writer must keep (record structs, errors, limits, the dwrite
  * flush policy), and each borrows every trick of the code it bounds (the
- * reader's remembered address length, the writer's field-pair stores). No
- * reader or writer can do less for those records on the CPU they run on.
- * Both are checked against the dump before they are timed.
+ * reader's remembered address length, the writer's field-pair stores). They
+ * are the fastest loops for those records measured here (docs/BENCHMARKS.md
+ * lists what else was tried): a reader or writer above its floor would need
+ * a faster way to decode or encode them than any of those. Both are checked
+ * against the dump before they are timed.
  *
  * Used by hdump_read_timer, hdump_rewrite_timer and the bench shim
  * (decode-floor/<dataset>, encode-floor/<dataset>). */
