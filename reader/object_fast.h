@@ -3,7 +3,7 @@
  * BMI2's pext for the varints (RDF_PEXT 0/1, like the writer's
  * writer/object_fast.h), lax or strict about over-long varints
  * (RDF_STRICT 0/1), memory/mmap or streaming source (RDF_STREAM 0/1). The
- * reader picks its instance when it has read the header (hdi_rd_pick_fast);
+ * reader picks its instance when it has read the header (rd_pick_fast);
  * fixing those three as constants keeps their tests out of the hot call.
  *
  * Parameters: RDF_(x) names this instance's functions, RDF_ATTR its

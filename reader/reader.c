@@ -210,11 +210,11 @@ static hdump_status rd_stack(hdump_reader *r, hdump_memprof *m) {
 /* ==== The object fast path (reader/object_fast.h) ====
  * Eight instances: portable (rd_fast_gen_*) or, in x86-64 builds with the
  * bmi2 kernel, with varints gathered by pext (rd_fast_pext_*), each lax or
- * strict and for a memory or a streaming window. hdi_rd_pick_fast chooses
- * one when the header has been read: pext when the bmi2 kernel is supported
- * with a fast pdep/pext and the reader's kernel is not "scalar" (so
- * HDUMP_KERNEL=scalar forces the portable twin). Every instance hands what
- * it declines to rd_next_checked. */
+ * strict and for a memory or a streaming window. rd_pick_fast chooses one
+ * when the header has been read; pext (r->pext, from hdi_rd_pick_pext at
+ * creation) when the bmi2 kernel is supported with a fast pdep/pext and the
+ * reader's kernel is not "scalar" (so HDUMP_KERNEL=scalar forces the
+ * portable twin). Every instance hands what it declines to rd_next_checked. */
 static HDI_NOINLINE hdump_status rd_next_checked(hdump_reader *r, hdump_record *rec);
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
