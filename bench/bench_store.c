@@ -163,39 +163,125 @@ void bs_free(bs_store *s) {
     memset(s, 0, sizeof *s);
 }
 
+#if defined(__GNUC__)
+#define HDI_BENCH_NOINLINE __attribute__((noinline))
+#else
+#define HDI_BENCH_NOINLINE
+#endif
+
 static uint32_t type_hash(uint64_t addr) {
     return (uint32_t)((addr * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* Every record that is not an object (rare: out of line). */
+static HDI_BENCH_NOINLINE hdump_status put_other(const bs_store *s, const bs_item *it,
+                                                 hdump_writer *w, int via_cache) {
+    switch (it->kind) {
+    case BS_TYPE:
+        if (!via_cache) return hdump_writer_put(w, &s->recs[it->idx]);
+        if (it->aux == 0) /* a type no itab follows: still through the cache */
+            return hdump_writer_put_type(w, &s->recs[it->idx].u.type,
+                                         type_hash(s->recs[it->idx].u.type.addr));
+        return HDUMP_OK;
+    case BS_ITAB:
+        if (via_cache && it->aux != UINT32_MAX) {
+            const hdump_type *t = &s->recs[it->aux].u.type;
+            return hdump_writer_put_itab(w, &s->recs[it->idx].u.itab, t, type_hash(t->addr));
+        }
+        return hdump_writer_put(w, &s->recs[it->idx]);
+    default: return hdump_writer_put(w, &s->recs[it->idx]);
+    }
 }
 
 hdump_status bs_replay(const bs_store *s, hdump_writer *w, int via_cache) {
     hdump_status st = HDUMP_OK;
     for (size_t i = 0; i < s->nitems && st == HDUMP_OK; i++) {
         const bs_item *it = &s->items[i];
-        switch (it->kind) {
-        case BS_OBJECT: {
+        if (it->kind == BS_OBJECT) {
             hdump_fields f;
             memset(&f, 0, sizeof f);
             f.items = s->fields + it->f0;
             f.count = it->nf;
             st = hdump_writer_put_object(w, it->addr, it->ptr, (size_t)it->len, &f);
-            break;
+        } else {
+            st = put_other(s, it, w, via_cache);
         }
-        case BS_TYPE:
-            if (!via_cache)
-                st = hdump_writer_put(w, &s->recs[it->idx]);
-            else if (it->aux == 0) /* a type no itab follows: still through the cache */
-                st = hdump_writer_put_type(w, &s->recs[it->idx].u.type,
-                                           type_hash(s->recs[it->idx].u.type.addr));
-            break;
-        case BS_ITAB:
-            if (via_cache && it->aux != UINT32_MAX) {
-                const hdump_type *t = &s->recs[it->aux].u.type;
-                st = hdump_writer_put_itab(w, &s->recs[it->idx].u.itab, t, type_hash(t->addr));
-            } else {
-                st = hdump_writer_put(w, &s->recs[it->idx]);
+    }
+    if (st == HDUMP_OK) st = hdump_writer_finish(w);
+    return st;
+}
+
+int bs_maps_build(const bs_store *s, bs_maps *m) {
+    memset(m, 0, sizeof *m);
+    m->at = malloc((s->nitems + 1) * sizeof *m->at);
+    m->nwords = malloc((s->nitems + 1) * sizeof *m->nwords);
+    if (m->at == NULL || m->nwords == NULL) {
+        bs_maps_free(m);
+        return -1;
+    }
+    size_t cap = 0;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const bs_item *it = &s->items[i];
+        m->at[i] = SIZE_MAX;
+        if (it->kind != BS_OBJECT || it->nf == 0) continue;
+        const hdump_field *f = s->fields + it->f0;
+        int ok = 1;
+        for (uint32_t k = 0; k < it->nf && ok; k++)
+            ok = f[k].kind == HDUMP_FIELD_PTR && f[k].offset % 8 == 0 &&
+                 (k == 0 || f[k].offset > f[k - 1].offset) && f[k].offset / 8 < (1u << 26);
+        if (!ok) continue;
+        uint64_t nwords = f[it->nf - 1].offset / 8 + 1;
+        size_t nbytes = (size_t)(nwords + 7) / 8;
+        if (m->len + nbytes > cap) {
+            size_t c = cap ? 2 * cap : 1 << 20;
+            while (c < m->len + nbytes) c *= 2;
+            uint8_t *p = realloc(m->bits, c);
+            if (p == NULL) {
+                bs_maps_free(m);
+                return -1;
             }
-            break;
-        default: st = hdump_writer_put(w, &s->recs[it->idx]); break;
+            m->bits = p;
+            cap = c;
+        }
+        uint8_t *b = m->bits + m->len;
+        memset(b, 0, nbytes);
+        for (uint32_t k = 0; k < it->nf; k++) {
+            uint64_t wd = f[k].offset / 8;
+            b[wd / 8] |= (uint8_t)(1u << (wd % 8));
+        }
+        m->at[i] = m->len;
+        m->nwords[i] = nwords;
+        m->len += nbytes;
+        m->objects++;
+    }
+    return 0;
+}
+
+void bs_maps_free(bs_maps *m) {
+    free(m->at);
+    free(m->nwords);
+    free(m->bits);
+    memset(m, 0, sizeof *m);
+}
+
+hdump_status bs_replay_maps(const bs_store *s, const bs_maps *m, hdump_writer *w, int via_cache) {
+    hdump_status st = HDUMP_OK;
+    for (size_t i = 0; i < s->nitems && st == HDUMP_OK; i++) {
+        const bs_item *it = &s->items[i];
+        if (it->kind == BS_OBJECT) {
+            hdump_fields f;
+            memset(&f, 0, sizeof f);
+            if (m->at[i] != SIZE_MAX) {
+                f.bitmap = m->bits + m->at[i];
+                f.nwords = m->nwords[i];
+                f.form = HDUMP_FIELDS_BITMAP1;
+            } else {
+                f.items = s->fields + it->f0;
+                f.count = it->nf;
+            }
+            st = hdump_writer_put_object(w, it->addr, it->ptr, (size_t)it->len, &f);
+        } else {
+            st = put_other(s, it, w, via_cache);
         }
     }
     if (st == HDUMP_OK) st = hdump_writer_finish(w);

@@ -63,6 +63,27 @@ void bs_free(bs_store *s);
  *  its address, so the type-cache statistics mean something. */
 hdump_status bs_replay(const bs_store *s, hdump_writer *w, int via_cache);
 
+/** The objects' field lists as one-bit maps (HDUMP_FIELDS_BITMAP1, the form
+ *  a runtime's pointer bitvector has), for every object whose list is
+ *  exactly such a map's walk: Ptr kinds only, at ascending multiples of 8.
+ *  at[i] is item i's map in bits (SIZE_MAX: it keeps its list), nwords[i]
+ *  its words. */
+typedef struct bs_maps {
+    size_t *at;
+    uint64_t *nwords;
+    uint8_t *bits;
+    size_t len;
+    uint64_t objects; /* objects given a map */
+} bs_maps;
+
+/** Builds the maps of s (64-bit words). Returns 0, or -1 (no memory). */
+int bs_maps_build(const bs_store *s, bs_maps *m);
+void bs_maps_free(bs_maps *m);
+
+/** As bs_replay, with every object that has a map in m put with the map
+ *  instead of its list: the same bytes. */
+hdump_status bs_replay_maps(const bs_store *s, const bs_maps *m, hdump_writer *w, int via_cache);
+
 /** Generates a synthetic dump (hdump_gen, go1.7) into a growable buffer. */
 hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,
                          hdump_membuf *out);

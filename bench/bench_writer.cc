@@ -9,6 +9,11 @@
 // a file in the tmp dir, truncated before each iteration, untimed, as
 // os.Create would: so the writes are to new page-cache pages).
 //
+// write-maps/<heap>/null/4k: the same, with every object whose field list is
+// a pointer map's walk given as that one-bit map (HDUMP_FIELDS_BITMAP1, what
+// a runtime has), checked first to give the same bytes; counter `maps`: the
+// share of objects given a map.
+//
 // encode-floor/<heap>: the heap's object records made again from the same
 // items by the encode floor (floors.h), the bound the write rows are read
 // against.
@@ -35,10 +40,32 @@ const char *sink_name(Sink s) {
     return "?";
 }
 
-void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize) {
+void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool maps) {
     if (!d->load()) {
         st.SkipWithError(d->error.c_str());
         return;
+    }
+    bs_maps bm;
+    std::memset(&bm, 0, sizeof bm);
+    if (maps) {  // the lists as one-bit maps, checked to give the same bytes
+        hdump_membuf out;
+        hdump_membuf_init(&out, nullptr);
+        hdump_writer_opts vo;
+        hdump_writer_opts_init(&vo);
+        vo.version = d->store.version;
+        vo.kernel = config().kernel;
+        hdump_writer *w = nullptr;
+        bool same = bs_maps_build(&d->store, &bm) == 0 && bm.objects > 0 &&
+                    hdump_writer_new(&vo, hdump_sink_membuf(&out), &w) == HDUMP_OK &&
+                    bs_replay_maps(&d->store, &bm, w, 0) == HDUMP_OK && out.len == d->len &&
+                    std::memcmp(out.data, d->data, d->len) == 0;
+        hdump_writer_free(w);
+        hdump_membuf_free(&out);
+        if (!same) {
+            bs_maps_free(&bm);
+            st.SkipWithError("the objects' maps do not give the heap's bytes");
+            return;
+        }
     }
     hdump_membuf m;
     hdump_membuf_init(&m, nullptr);
@@ -72,7 +99,7 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize) {
         hdump_writer *w;
         status = hdump_writer_new(&o, sink, &w);
         if (status != HDUMP_OK) return;
-        status = bs_replay(&d->store, w, 1);
+        status = maps ? bs_replay_maps(&d->store, &bm, w, 1) : bs_replay(&d->store, w, 1);
         bytes = hdump_writer_bytes(w);
         hdump_writer_typecache_stats(w, &hits, &misses);
         hdump_writer_free(w);
@@ -100,10 +127,13 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize) {
     if (fd >= 0) close(fd);
     if (!path.empty()) unlink(path.c_str());
     hdump_membuf_free(&m);
+    uint64_t mapped = bm.objects;
+    bs_maps_free(&bm);
     if (status != HDUMP_OK) return;
     st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
     st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(d->store.objects));
     if (hits + misses > 0) st.counters["tc_hit"] = double(hits) / double(hits + misses);
+    if (maps) st.counters["maps"] = double(mapped) / double(d->store.objects);
     set_ratio_counter(st, d->name, double(bytes), c);
 }
 
@@ -143,10 +173,14 @@ void register_writer(Dataset *d) {
     for (Sink s : sinks)
         for (const auto &b : bufs) {
             std::string name = "write/" + d->name + "/" + sink_name(s) + "/" + b.name;
-            with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size))
+            with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size, false))
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
+    with_spread(benchmark::RegisterBenchmark(("write-maps/" + d->name + "/null/4k").c_str(), bm_write,
+                                             d, Sink::Null, size_t(4096), true))
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
     with_spread(benchmark::RegisterBenchmark(("encode-floor/" + d->name).c_str(), bm_encode_floor, d))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);

@@ -85,6 +85,11 @@ def writer_table(agg):
                 if buf == "4k":
                     objs = "%.1f" % (a["median"]["items_per_second"] / 1e6)
             out.append("| " + " | ".join(row + [objs]) + " |")
+        a = agg.get("write-maps/%s/null/4k" % heap)  # the lists given as one-bit maps
+        if a:
+            out.append("| %s | null, maps | %s | %.2f | - | - | - | - | %.1f |" % (
+                heap, spread(a), a["median"].get("x_memcpy", float("nan")),
+                a["median"]["items_per_second"] / 1e6))
     base = []
     for heap in ("small", "mixed", "large"):
         r, f = agg.get("memcpy/ring4k/" + heap), agg.get("memcpy/flat/" + heap)

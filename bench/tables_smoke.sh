@@ -12,6 +12,7 @@ expect() { # what, pattern (grep -E)
 }
 expect "varint row (scalar)" '^\| scalar \| [0-9]+\.[0-9]{3} \| [0-9]+\.[0-9]{3} \|'
 expect "writer row (mixed, null)" '^\| mixed \| null \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
+expect "writer row (mixed, null, maps)" '^\| mixed \| null, maps \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 expect "memcpy baselines" '^memcpy baselines .*mixed [0-9]+\.[0-9] / [0-9]+\.[0-9] GB/s'
 expect "reader row (mixed, mem)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9] \|'
 expect "floors row (mixed)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'

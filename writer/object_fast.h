@@ -52,8 +52,9 @@ bad_kind:
  * w->n moves only once the record is whole, so a bad kind leaves the buffer
  * as it was. Contents up to COPY_INLINE bytes and lists up to FIELDS_INLINE
  * entries are done here, without a call (no registers to save); longer ones
- * in OBJ_FAST_REST. Any other record (bitmap forms, no room) takes
- * put_object_slow, which checks first and writes piece by piece. */
+ * in OBJ_FAST_REST. One-bit maps go to put_object_bitmap1; any other record
+ * (two-bit maps, no room) takes put_object_slow, which checks first and
+ * writes piece by piece. */
 static HDI_NOINLINE OBJ_FAST_ATTR hdump_status OBJ_FAST_NAME(hdump_writer *w, uint64_t addr,
                                                               const uint8_t *c, uint64_t len,
                                                               const hdump_fields *f) {
@@ -64,7 +65,8 @@ static HDI_NOINLINE OBJ_FAST_ATTR hdump_status OBJ_FAST_NAME(hdump_writer *w, ui
     uint64_t nf = 0;
     if (f != NULL) {
         if (HDI_UNLIKELY(f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST))
-            return put_object_slow(w, addr, c, len, f);
+            return f->form == HDUMP_FIELDS_BITMAP1 ? put_object_bitmap1(w, addr, c, len, f)
+                                                   : put_object_slow(w, addr, c, len, f);
         it = f->items;
         nf = f->count;
         if (HDI_UNLIKELY(nf > 0 && it == NULL))

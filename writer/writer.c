@@ -306,26 +306,59 @@ static inline int kind_bad(uint64_t k, uint64_t maxk) { return k - 1 >= maxk; }
  * docs/BENCHMARKS.md (session 9) this loop made the mixed heap's writer ~10%
  * faster. REQUIRES: OBJ_FIELD bytes at p per entry (the 4-byte store stays
  * inside its entry's bound). */
+static inline uint8_t *put_pair(uint8_t *p, uint64_t kind, uint64_t o) {
+    uint32_t k = (uint32_t)kind, x;
+    if (o < 0x80) {
+        x = k | (uint32_t)o << 8;
+        memcpy(p, &x, 4);
+        return p + 2;
+    }
+    if (o < 0x4000) {
+        x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (uint32_t)(o >> 7) << 16;
+        memcpy(p, &x, 4);
+        return p + 3;
+    }
+    if (o < 0x200000) {
+        x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (((uint32_t)(o >> 7) & 0x7f) | 0x80) << 16 |
+            (uint32_t)(o >> 14) << 24;
+        memcpy(p, &x, 4);
+        return p + 4;
+    }
+    *p++ = (uint8_t)kind;
+    return p + hdi_uvarint_put(p, o);
+}
+
 static inline uint8_t *put_field_pairs(uint8_t *p, const hdump_field *it, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t k = (uint32_t)it[i].kind, x;
-        uint64_t o = it[i].offset;
-        if (o < 0x80) {
-            x = k | (uint32_t)o << 8;
-            memcpy(p, &x, 4);
-            p += 2;
-        } else if (o < 0x4000) {
-            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (uint32_t)(o >> 7) << 16;
-            memcpy(p, &x, 4);
-            p += 3;
-        } else if (o < 0x200000) {
-            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 |
-                (((uint32_t)(o >> 7) & 0x7f) | 0x80) << 16 | (uint32_t)(o >> 14) << 24;
-            memcpy(p, &x, 4);
-            p += 4;
-        } else {
-            *p++ = (uint8_t)k;
-            p += hdi_uvarint_put(p, o);
+    for (size_t i = 0; i < n; i++) p = put_pair(p, it[i].kind, it[i].offset);
+    return p;
+}
+
+/* The bits of a one-bit map's words [base, base + 64), least significant
+ * first, from the map's (nwords + 7) / 8 bytes and no further. */
+static inline uint64_t bitmap_word(const uint8_t *b, uint64_t nwords, uint64_t base) {
+    uint64_t bits = 0, nb = nwords - base < 64 ? nwords - base : 64;
+    if (nb == 64) {
+        memcpy(&bits, b + base / 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        bits = __builtin_bswap64(bits);
+#endif
+        return bits;
+    }
+    for (uint64_t j = 0; j < (nb + 7) / 8; j++) bits |= (uint64_t)b[base / 8 + j] << (8 * j);
+    return bits & (((uint64_t)1 << nb) - 1);
+}
+
+/* A one-bit map's entries (Ptr at word * ptr_size for each set bit, the
+ * runtime's bitvector walk), stored as put_field_pairs stores a list.
+ * REQUIRES: OBJ_FIELD bytes at p per set bit. */
+static inline uint8_t *put_bitmap_pairs(uint8_t *p, const uint8_t *b, uint64_t nwords,
+                                        uint64_t ptr_size) {
+    for (uint64_t base = 0; base < nwords; base += 64) {
+        uint64_t bits = bitmap_word(b, nwords, base);
+        while (bits) {
+            unsigned i = (unsigned)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
         }
     }
     return p;
@@ -359,18 +392,15 @@ static hdump_status put_field_list(hdump_writer *w, const hdump_field *it, uint6
 static hdump_status put_field_bitmap1(hdump_writer *w, const uint8_t *b, uint64_t nwords,
                                       uint64_t ptr_size) {
     for (uint64_t base = 0; base < nwords; base += 64) {
-        uint64_t bits = 0, nb = nwords - base < 64 ? nwords - base : 64;
-        for (uint64_t j = 0; j < (nb + 7) / 8; j++) bits |= (uint64_t)b[base / 8 + j] << (8 * j);
-        if (nb < 64) bits &= ((uint64_t)1 << nb) - 1;
+        uint64_t bits = bitmap_word(b, nwords, base);
         if (bits == 0) continue;
         /* Ptr kind is one byte; an offset at most 10: 11 bytes per field. */
-        if (w->cap - w->n >= 64 * (1 + HDI_UVARINT_MAX)) {
+        if (w->cap - w->n >= 64 * OBJ_FIELD) {
             uint8_t *p = w->buf + w->n;
             while (bits) {
                 unsigned i = (unsigned)__builtin_ctzll(bits);
                 bits &= bits - 1;
-                *p++ = HDUMP_FIELD_PTR;
-                p += hdi_uvarint_put(p, (base + i) * ptr_size);
+                p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
             }
             w->n = (size_t)(p - w->buf);
         } else {
@@ -495,6 +525,37 @@ static WR_ALWAYS_INLINE void copy_inline(uint8_t *dst, const uint8_t *src, size_
         dst[n / 2] = b;
         dst[n - 1] = e;
     }
+}
+
+/* An object whose fields come as a one-bit map (HDUMP_FIELDS_BITMAP1, the
+ * form a runtime's pointer bitvector has; any bits are valid). When the
+ * record's bound (OBJ_FIXED + len + OBJ_FIELD a word of the map) fits the
+ * headroom, every piece of it would be copied by the runtime's dwrite too,
+ * so it is stored straight, as object_fast.h stores a list; otherwise
+ * put_object_slow writes it piece by piece. REQUIRES: as object_fast.h's
+ * entry, and f->form == HDUMP_FIELDS_BITMAP1 with f->bitmap set. */
+static HDI_NOINLINE hdump_status put_object_bitmap1(hdump_writer *w, uint64_t addr,
+                                                    const uint8_t *c, uint64_t len,
+                                                    const hdump_fields *f) {
+    uint64_t nw = f->nwords;
+    size_t room = w->cap - w->n;
+    /* len <= room also keeps len below SIZE_MAX; nw < 2^16 keeps
+     * OBJ_FIELD * nw from overflowing */
+    if (nw > 0xffff || len > room || room - (size_t)len < OBJ_FIXED + OBJ_FIELD * (size_t)nw)
+        return put_object_slow(w, addr, c, len, f);
+    uint8_t *p = w->buf + w->n;
+    *p++ = HDUMP_TAG_OBJECT;
+    p = hdi_uvarint_put_fast(p, addr);
+    p = hdi_uvarint_put_fast(p, len);
+    if (len <= COPY_INLINE)
+        copy_inline(p, c, (size_t)len);
+    else
+        memcpy(p, c, (size_t)len);
+    p = put_bitmap_pairs(p + len, f->bitmap, nw, w->ptr_size);
+    *p++ = 0;
+    w->n = (size_t)(p - w->buf);
+    w->records++;
+    return HDUMP_OK;
 }
 
 /* ==== The object fast path, instantiated twice (object_fast.h) ====

@@ -9,7 +9,7 @@
  * same sink calls, with the same bytes, for every kernel this CPU runs (each
  * picks its own object path), every buffer size, and records on both sides
  * of every fast-path threshold (contents 64/128 bytes, 8 fields, the
- * headroom). Bad field lists must fail with the same code, offset and
+ * headroom), fields given as lists or as one-bit maps. Bad field lists must fail with the same code, offset and
  * message whichever path sees them, with nothing of the record delivered. */
 #include "t.h"
 
@@ -148,7 +148,10 @@ static size_t rnd_nf(void) {
 }
 
 #define MAXLEN (3 * 4096 + 64)
-#define MAXNF 400
+#define MAXWORDS 600
+#define MAXNF MAXWORDS
+
+static uint8_t bitmap[MAXWORDS / 8 + 1];
 
 static uint8_t contents[MAXLEN];
 static hdump_field fields[MAXNF];
@@ -175,11 +178,38 @@ static void run_policy(const char *kernel, size_t cap, int via_put) {
             fields[i].kind = 1 + rnd() % 3;
             fields[i].offset = rnd_bits();
         }
+        /* A third of the records give their fields as a one-bit map
+         * (put_object_bitmap1 or the careful path): the model gets the list
+         * it stands for, Ptr at word * 8 for each set bit. */
+        size_t nwords = 0;
+        if (rnd() % 3 == 0) {
+            nwords = rnd() % 4 == 0 ? (size_t)(rnd() % MAXWORDS) : (size_t)(rnd() % 70);
+            uint64_t density = rnd() % 4; /* none, sparse, half, dense */
+            memset(bitmap, 0, sizeof bitmap);
+            nf = 0;
+            for (size_t wd = 0; wd < nwords; wd++) {
+                uint64_t x = rnd() % 8;
+                int set = density == 0 ? 0 : density == 1 ? x == 0 : density == 2 ? x < 4 : x != 0;
+                if (!set) continue;
+                bitmap[wd / 8] |= (uint8_t)(1u << (wd % 8));
+                fields[nf].kind = HDUMP_FIELD_PTR;
+                fields[nf].offset = 8 * (uint64_t)wd;
+                nf++;
+            }
+        }
         size_t at = (size_t)(rnd() % (MAXLEN - len + 1));
         const uint8_t *c = len ? contents + at : (rnd() & 1) ? NULL : contents;
         m_object(&m, addr, c, len, fields, nf);
         hdump_fields fl = {nf ? fields : NULL, nf, NULL, 0, HDUMP_FIELDS_LIST};
-        int nofields = nf == 0 && (rnd() & 1);
+        if (nwords > 0) { /* the map's bytes, and none past them, are read */
+            if (nwords % 8) /* bits past the last word are not fields */
+                bitmap[nwords / 8] |= (uint8_t)(rnd() << (nwords % 8));
+            uint8_t *map = bitmap + sizeof bitmap - (nwords + 7) / 8;
+            memmove(map, bitmap, (nwords + 7) / 8);
+            hdump_fields bm = {NULL, 0, map, nwords, HDUMP_FIELDS_BITMAP1};
+            fl = bm;
+        }
+        int nofields = nf == 0 && nwords == 0 && (rnd() & 1);
         if (via_put) {
             hdump_record rec;
             memset(&rec, 0, sizeof rec);
