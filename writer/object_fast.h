@@ -22,11 +22,15 @@ static HDI_NOINLINE OBJ_FAST_ATTR hdump_status OBJ_FAST_REST(hdump_writer *w, ui
     p += len;
     const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4); /* the same for go1.4+ */
     if (nf > FIELDS_INLINE) {
+        /* Stored and checked in one pass: a bad kind leaves its bytes past
+         * w->n, which does not move (the caller checked OBJ_FIELD bytes an
+         * entry, whatever the kind). */
         int bad = 0;
-        for (size_t i = 0; i < (size_t)nf; i++) bad |= kind_bad(it[i].kind, maxk);
+        for (size_t i = 0; i < (size_t)nf; i++) {
+            bad |= kind_bad(it[i].kind, maxk);
+            p = put_pair(p, it[i].kind, it[i].offset);
+        }
         if (HDI_UNLIKELY(bad)) goto bad_kind;
-        /* the caller checked OBJ_FIELD bytes an entry */
-        p = put_field_pairs(p, it, (size_t)nf);
     } else {
         for (size_t i = 0; i < (size_t)nf; i++) {
             uint64_t k = it[i].kind;

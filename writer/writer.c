@@ -393,18 +393,18 @@ static hdump_status put_field_bitmap1(hdump_writer *w, const uint8_t *b, uint64_
                                       uint64_t ptr_size) {
     for (uint64_t base = 0; base < nwords; base += 64) {
         uint64_t bits = bitmap_word(b, nwords, base);
-        if (bits == 0) continue;
-        /* Ptr kind is one byte; an offset at most 10: 11 bytes per field. */
-        if (w->cap - w->n >= 64 * OBJ_FIELD) {
-            uint8_t *p = w->buf + w->n;
-            while (bits) {
-                unsigned i = (unsigned)__builtin_ctzll(bits);
-                bits &= bits - 1;
-                p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
-            }
-            w->n = (size_t)(p - w->buf);
-        } else {
-            while (bits) {
+        while (bits) {
+            if (w->cap - w->n >= OBJ_FIELD) {
+                /* entries stored straight while one entry's bound fits (each
+                 * of their pieces would be copied by dwrite too) */
+                uint8_t *p = w->buf + w->n, *last = w->buf + w->cap - OBJ_FIELD;
+                while (bits && p <= last) {
+                    unsigned i = (unsigned)__builtin_ctzll(bits);
+                    bits &= bits - 1;
+                    p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
+                }
+                w->n = (size_t)(p - w->buf);
+            } else { /* value by value: the dwrite policy may flush */
                 unsigned i = (unsigned)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 HDI_TRY(wr_u(w, HDUMP_FIELD_PTR, HDUMP_TAG_OBJECT));
