@@ -117,7 +117,8 @@ void register_reader(Dataset *d) {
             ->UseRealTime()
             ->Unit(unit_for(d));
     }
-    with_spread(benchmark::RegisterBenchmark(("decode-floor/" + d->name).c_str(), bm_decode_floor, d))
+    std::string floor = "decode-floor/" + d->name;
+    with_spread(benchmark::RegisterBenchmark(floor.c_str(), bm_decode_floor, d))
         ->UseRealTime()
         ->Unit(unit_for(d));
 }

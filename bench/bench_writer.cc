@@ -177,11 +177,13 @@ void register_writer(Dataset *d) {
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
-    with_spread(benchmark::RegisterBenchmark(("write-maps/" + d->name + "/null/4k").c_str(), bm_write,
-                                             d, Sink::Null, size_t(4096), true))
+    std::string maps = "write-maps/" + d->name + "/null/4k";
+    with_spread(
+        benchmark::RegisterBenchmark(maps.c_str(), bm_write, d, Sink::Null, size_t(4096), true))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
-    with_spread(benchmark::RegisterBenchmark(("encode-floor/" + d->name).c_str(), bm_encode_floor, d))
+    std::string floor = "encode-floor/" + d->name;
+    with_spread(benchmark::RegisterBenchmark(floor.c_str(), bm_encode_floor, d))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
 }

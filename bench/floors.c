@@ -169,7 +169,7 @@ static inline uint8_t *enc_uv(uint8_t *p, uint64_t v) {
     return p;
 }
 
-/* As writer.c put_field_pairs. */
+/* As writer.c put_pair, entry by entry. */
 static inline uint8_t *enc_pairs(uint8_t *p, const hdump_field *it, size_t n) {
     for (size_t i = 0; i < n; i++) {
         uint32_t k = (uint32_t)it[i].kind, x;

@@ -2,11 +2,12 @@
  *
  * Kernels work on batches of values (a memstats record's 281, or any run of
  * uvarints a caller has); one value at a time is always the inline scalar
- * path in varint.h. (The writer stores field lists with its own pair loop,
- * writer.c put_field_pairs: a kind is one byte and most offsets three at
- * most, which measured faster than two generic values an entry.) The scalar kernel is always built, is last in the registry and is
- * the reference every other kernel must match byte for byte. A writer or
- * reader picks its kernel when it is created and keeps it.
+ * path in varint.h. (The writer stores field lists with its own pair store,
+ * writer.c put_pair: a kind is one byte and most offsets three at most,
+ * which measured faster than two generic values an entry.) The scalar
+ * kernel is always built, is last in the registry and is the reference
+ * every other kernel must match byte for byte. A writer or reader picks its
+ * kernel when it is created and keeps it.
  *
  * Kernels (each its own translation unit, built with its own ISA flags; see
  * the kernel block of the root CMakeLists.txt):

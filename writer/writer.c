@@ -297,15 +297,15 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
 /* 1 if a list entry's kind is not 1..maxk: one compare for both ends. */
 static inline int kind_bad(uint64_t k, uint64_t maxk) { return k - 1 >= maxk; }
 
-/* Stores checked list entries (docs/format.md §1.4: a kind, 1..3, then the
+/* Stores one field-list entry (docs/format.md §1.4: a kind, 1..3, then the
  * offset's uvarint): an offset below 2^21 (1 to 3 bytes) goes out with its
- * kind in one 4-byte store, larger ones value by value. Offsets come in runs
+ * kind in one 4-byte store, a larger one value by value. Offsets come in runs
  * of one length (pointer words in ascending order), so the branches are
  * predicted. This replaced the batch kernel for field lists: the kernel
  * encodes each entry as two generic values, and on the Zen 1 machine of
- * docs/BENCHMARKS.md (session 9) this loop made the mixed heap's writer ~10%
- * faster. REQUIRES: OBJ_FIELD bytes at p per entry (the 4-byte store stays
- * inside its entry's bound). */
+ * docs/BENCHMARKS.md (session 9) these stores made the mixed heap's writer
+ * ~10% faster. REQUIRES: OBJ_FIELD bytes at p (the 4-byte store stays inside
+ * the entry's bound). */
 static inline uint8_t *put_pair(uint8_t *p, uint64_t kind, uint64_t o) {
     uint32_t k = (uint32_t)kind, x;
     if (o < 0x80) {
@@ -328,11 +328,6 @@ static inline uint8_t *put_pair(uint8_t *p, uint64_t kind, uint64_t o) {
     return p + hdi_uvarint_put(p, o);
 }
 
-static inline uint8_t *put_field_pairs(uint8_t *p, const hdump_field *it, size_t n) {
-    for (size_t i = 0; i < n; i++) p = put_pair(p, it[i].kind, it[i].offset);
-    return p;
-}
-
 /* The bits of a one-bit map's words [base, base + 64), least significant
  * first, from the map's (nwords + 7) / 8 bytes and no further. */
 static inline uint64_t bitmap_word(const uint8_t *b, uint64_t nwords, uint64_t base) {
@@ -349,7 +344,7 @@ static inline uint64_t bitmap_word(const uint8_t *b, uint64_t nwords, uint64_t b
 }
 
 /* A one-bit map's entries (Ptr at word * ptr_size for each set bit, the
- * runtime's bitvector walk), stored as put_field_pairs stores a list.
+ * runtime's bitvector walk), each by put_pair.
  * REQUIRES: OBJ_FIELD bytes at p per set bit. */
 static inline uint8_t *put_bitmap_pairs(uint8_t *p, const uint8_t *b, uint64_t nwords,
                                         uint64_t ptr_size) {
@@ -371,20 +366,18 @@ static inline uint8_t *put_bitmap_pairs(uint8_t *p, const uint8_t *b, uint64_t n
 static hdump_status put_field_list(hdump_writer *w, const hdump_field *it, uint64_t count) {
     uint64_t i = 0;
     while (i < count) {
-        size_t room = w->cap - w->n, k;
-        uint8_t *p = w->buf + w->n;
-        if (room >= OBJ_FIELD) {
-            k = room / OBJ_FIELD;
-            if (count - i < k) k = (size_t)(count - i);
-            p = put_field_pairs(p, it + i, k);
+        if (w->cap - w->n >= OBJ_FIELD) {
+            uint8_t *p = w->buf + w->n, *last = w->buf + w->cap - OBJ_FIELD;
+            while (i < count && p <= last) {
+                p = put_pair(p, it[i].kind, it[i].offset);
+                i++;
+            }
+            w->n = (size_t)(p - w->buf);
         } else {
             HDI_TRY(wr_u(w, it[i].kind, HDUMP_TAG_OBJECT));
             HDI_TRY(wr_u(w, it[i].offset, HDUMP_TAG_OBJECT));
             i++;
-            continue;
         }
-        w->n = (size_t)(p - w->buf);
-        i += k;
     }
     return HDUMP_OK;
 }

@@ -9,8 +9,9 @@
  * same sink calls, with the same bytes, for every kernel this CPU runs (each
  * picks its own object path), every buffer size, and records on both sides
  * of every fast-path threshold (contents 64/128 bytes, 8 fields, the
- * headroom), fields given as lists or as one-bit maps. Bad field lists must fail with the same code, offset and
- * message whichever path sees them, with nothing of the record delivered. */
+ * headroom), fields given as lists or as one-bit maps. Bad field lists must
+ * fail with the same code, offset and message whichever path sees them, with
+ * nothing of the record delivered. */
 #include "t.h"
 
 /* ---- A sink that logs its calls ---- */
