@@ -103,7 +103,9 @@ HDUMP_API hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec
  * ---- an empty list. Every byte range is copied before the call returns. */
 
 /** tag 1. go1.3 writes (addr, type 0, kind 0, contents); use hdump_writer_put
- *  to set go1.3's type address and kind. */
+ *  to set go1.3's type address and kind. Fields as a list or as a one-bit map
+ *  (HDUMP_FIELDS_BITMAP1) are stored in one pass when the record fits the
+ *  buffer's headroom; two-bit maps are walked piece by piece. */
 HDUMP_API hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr,
                                                const void *contents, size_t len,
                                                const hdump_fields *fields);
