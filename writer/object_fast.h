@@ -3,8 +3,9 @@
  *   OBJ_FAST_NAME  the entry's name
  *   OBJ_FAST_REST  the name of its out-of-line continuation
  *   OBJ_FAST_ATTR  their attributes (a target ISA, or nothing)
- *   OBJ_FAST_UV    the single-value uvarint store they inline:
- *                  uint8_t *OBJ_FAST_UV(uint8_t *p, uint64_t v), 10 bytes at p
+ *   OBJ_FAST_UV    the single-value uvarint store they inline for the
+ *                  header: uint8_t *OBJ_FAST_UV(uint8_t *p, uint64_t v),
+ *                  10 bytes at p
  * Uses writer.c's helpers (copy_inline, kind_bad, put_object_slow, ...).
  * Not a header in its own right: only writer.c includes it. */
 
@@ -21,24 +22,15 @@ static HDI_NOINLINE OBJ_FAST_ATTR hdump_status OBJ_FAST_REST(hdump_writer *w, ui
         memcpy(p, c, (size_t)len);
     p += len;
     const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4); /* the same for go1.4+ */
-    if (nf > FIELDS_INLINE) {
-        /* Stored and checked in one pass: a bad kind leaves its bytes past
-         * w->n, which does not move (the caller checked OBJ_FIELD bytes an
-         * entry, whatever the kind). */
-        int bad = 0;
-        for (size_t i = 0; i < (size_t)nf; i++) {
-            bad |= kind_bad(it[i].kind, maxk);
-            p = put_pair(p, it[i].kind, it[i].offset);
-        }
-        if (HDI_UNLIKELY(bad)) goto bad_kind;
-    } else {
-        for (size_t i = 0; i < (size_t)nf; i++) {
-            uint64_t k = it[i].kind;
-            if (HDI_UNLIKELY(kind_bad(k, maxk))) goto bad_kind;
-            *p++ = (uint8_t)k;
-            p = OBJ_FAST_UV(p, it[i].offset);
-        }
+    /* Stored and checked in one pass: a bad kind leaves its bytes past w->n,
+     * which does not move (the caller checked OBJ_FIELD bytes an entry,
+     * whatever the kind). */
+    int bad = 0;
+    for (size_t i = 0; i < (size_t)nf; i++) {
+        bad |= kind_bad(it[i].kind, maxk);
+        p = put_pair(p, it[i].kind, it[i].offset);
     }
+    if (HDI_UNLIKELY(bad)) goto bad_kind;
     *p++ = 0;
     w->n = (size_t)(p - w->buf);
     w->records++;
@@ -92,14 +84,16 @@ static HDI_NOINLINE OBJ_FAST_ATTR hdump_status OBJ_FAST_NAME(hdump_writer *w, ui
     copy_inline(p, c, (size_t)len);
     p += len;
     const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4); /* the same for go1.4+ */
+    /* stored and checked in one pass, as in OBJ_FAST_REST: a bad kind's
+     * bytes stay past w->n */
+    int bad = 0;
     for (size_t i = 0; i < (size_t)nf; i++) {
-        uint64_t k = it[i].kind;
-        if (HDI_UNLIKELY(kind_bad(k, maxk)))
-            return hdi_wr_fail(w, HDUMP_ERR_USAGE, wr_offset(w), HDUMP_TAG_OBJECT,
-                               "field kind is 0 or not defined by this version");
-        *p++ = (uint8_t)k;
-        p = OBJ_FAST_UV(p, it[i].offset);
+        bad |= kind_bad(it[i].kind, maxk);
+        p = put_pair(p, it[i].kind, it[i].offset);
     }
+    if (HDI_UNLIKELY(bad))
+        return hdi_wr_fail(w, HDUMP_ERR_USAGE, wr_offset(w), HDUMP_TAG_OBJECT,
+                           "field kind is 0 or not defined by this version");
     *p++ = 0;
     w->n = (size_t)(p - w->buf);
     w->records++;
