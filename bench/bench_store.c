@@ -193,15 +193,24 @@ static HDI_BENCH_NOINLINE hdump_status put_other(const bs_store *s, const bs_ite
     }
 }
 
-hdump_status bs_replay(const bs_store *s, hdump_writer *w, int via_cache) {
+/* The replay loop; m NULL: every object with its list. Inlined into both
+ * callers, so bs_replay's loop has no test for maps. */
+static inline hdump_status replay(const bs_store *s, const bs_maps *m, hdump_writer *w,
+                                  int via_cache) {
     hdump_status st = HDUMP_OK;
     for (size_t i = 0; i < s->nitems && st == HDUMP_OK; i++) {
         const bs_item *it = &s->items[i];
         if (it->kind == BS_OBJECT) {
             hdump_fields f;
             memset(&f, 0, sizeof f);
-            f.items = s->fields + it->f0;
-            f.count = it->nf;
+            if (m != NULL && m->at[i] != SIZE_MAX) {
+                f.bitmap = m->bits + m->at[i];
+                f.nwords = m->nwords[i];
+                f.form = HDUMP_FIELDS_BITMAP1;
+            } else {
+                f.items = s->fields + it->f0;
+                f.count = it->nf;
+            }
             st = hdump_writer_put_object(w, it->addr, it->ptr, (size_t)it->len, &f);
         } else {
             st = put_other(s, it, w, via_cache);
@@ -209,6 +218,10 @@ hdump_status bs_replay(const bs_store *s, hdump_writer *w, int via_cache) {
     }
     if (st == HDUMP_OK) st = hdump_writer_finish(w);
     return st;
+}
+
+hdump_status bs_replay(const bs_store *s, hdump_writer *w, int via_cache) {
+    return replay(s, NULL, w, via_cache);
 }
 
 int bs_maps_build(const bs_store *s, bs_maps *m) {
@@ -265,27 +278,7 @@ void bs_maps_free(bs_maps *m) {
 }
 
 hdump_status bs_replay_maps(const bs_store *s, const bs_maps *m, hdump_writer *w, int via_cache) {
-    hdump_status st = HDUMP_OK;
-    for (size_t i = 0; i < s->nitems && st == HDUMP_OK; i++) {
-        const bs_item *it = &s->items[i];
-        if (it->kind == BS_OBJECT) {
-            hdump_fields f;
-            memset(&f, 0, sizeof f);
-            if (m->at[i] != SIZE_MAX) {
-                f.bitmap = m->bits + m->at[i];
-                f.nwords = m->nwords[i];
-                f.form = HDUMP_FIELDS_BITMAP1;
-            } else {
-                f.items = s->fields + it->f0;
-                f.count = it->nf;
-            }
-            st = hdump_writer_put_object(w, it->addr, it->ptr, (size_t)it->len, &f);
-        } else {
-            st = put_other(s, it, w, via_cache);
-        }
-    }
-    if (st == HDUMP_OK) st = hdump_writer_finish(w);
-    return st;
+    return replay(s, m, w, via_cache);
 }
 
 hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,

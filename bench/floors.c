@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/varint.h"
+#include "../writer/store_inline.h"
+
 /* ==== Decode floor ==== */
 
 /* An 8-byte-load uvarint, as the reader's fast path decodes addresses; 8
@@ -151,88 +154,11 @@ void bs_objruns_free(bs_objruns *r) {
 
 /* ==== Encode floor ==== */
 
-static inline uint8_t *enc_uv(uint8_t *p, uint64_t v) {
-    if (v < 0x80) {
-        *p = (uint8_t)v;
-        return p + 1;
-    }
-    if (v < 0x4000) {
-        p[0] = (uint8_t)(v | 0x80);
-        p[1] = (uint8_t)(v >> 7);
-        return p + 2;
-    }
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-/* As writer.c put_pair, entry by entry. */
+/* The writer's own stores (writer/store_inline.h): the uvarint, the inline
+ * copy of short contents, the field-list entry. */
 static inline uint8_t *enc_pairs(uint8_t *p, const hdump_field *it, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t k = (uint32_t)it[i].kind, x;
-        uint64_t o = it[i].offset;
-        if (o < 0x80) {
-            x = k | (uint32_t)o << 8;
-            memcpy(p, &x, 4);
-            p += 2;
-        } else if (o < 0x4000) {
-            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (uint32_t)(o >> 7) << 16;
-            memcpy(p, &x, 4);
-            p += 3;
-        } else if (o < 0x200000) {
-            x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 |
-                (((uint32_t)(o >> 7) & 0x7f) | 0x80) << 16 | (uint32_t)(o >> 14) << 24;
-            memcpy(p, &x, 4);
-            p += 4;
-        } else {
-            *p++ = (uint8_t)k;
-            p = enc_uv(p, o);
-        }
-    }
+    for (size_t i = 0; i < n; i++) p = put_pair(p, it[i].kind, it[i].offset);
     return p;
-}
-
-/* As writer.c copy_inline: contents up to 128 bytes by fixed-size
- * (overlapping) moves, without a call. */
-static inline void enc_copy(uint8_t *dst, const uint8_t *src, size_t n) {
-    if (n > 128) {
-        memcpy(dst, src, n);
-    } else if (n > 64) {
-        for (size_t i = 0; i + 32 < n; i += 32) {
-            memcpy(dst + i, src + i, 16);
-            memcpy(dst + i + 16, src + i + 16, 16);
-            __asm__("" : : "r"(dst) : "memory"); /* keeps GCC from calling memcpy */
-        }
-        memcpy(dst + n - 32, src + n - 32, 16);
-        memcpy(dst + n - 16, src + n - 16, 16);
-    } else if (n > 32) {
-        memcpy(dst, src, 16);
-        memcpy(dst + 16, src + 16, 16);
-        memcpy(dst + n - 32, src + n - 32, 16);
-        memcpy(dst + n - 16, src + n - 16, 16);
-    } else if (n >= 16) {
-        memcpy(dst, src, 16);
-        memcpy(dst + n - 16, src + n - 16, 16);
-    } else if (n >= 8) {
-        uint64_t a, b;
-        memcpy(&a, src, 8);
-        memcpy(&b, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &b, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, src, 4);
-        memcpy(&b, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &b, 4);
-    } else if (n > 0) {
-        dst[0] = src[0];
-        dst[n / 2] = src[n / 2];
-        dst[n - 1] = src[n - 1];
-    }
 }
 
 /* Field entries a piece of a long list: 11 bytes each at most. */
@@ -250,8 +176,8 @@ size_t bs_encode_floor(const bs_store *s, uint8_t *buf, uint8_t *out) {
              * list in pieces that each leave the buffer */
             uint8_t *p = buf + n;
             *p++ = HDUMP_TAG_OBJECT;
-            p = enc_uv(p, it->addr);
-            p = enc_uv(p, it->len);
+            p = hdi_uvarint_put_fast(p, it->addr);
+            p = hdi_uvarint_put_fast(p, it->len);
             if (out) memcpy(out + total, buf, (size_t)(p - buf));
             total += (size_t)(p - buf);
             if (out) memcpy(out + total, it->ptr, len);
@@ -273,9 +199,12 @@ size_t bs_encode_floor(const bs_store *s, uint8_t *buf, uint8_t *out) {
         }
         uint8_t *p = buf + n;
         *p++ = HDUMP_TAG_OBJECT;
-        p = enc_uv(p, it->addr);
-        p = enc_uv(p, it->len);
-        enc_copy(p, it->ptr, len);
+        p = hdi_uvarint_put_fast(p, it->addr);
+        p = hdi_uvarint_put_fast(p, it->len);
+        if (len <= COPY_INLINE)
+            copy_inline(p, it->ptr, len);
+        else
+            memcpy(p, it->ptr, len);
         p = enc_pairs(p + len, f, it->nf);
         *p++ = 0;
         n = (size_t)(p - buf);

@@ -10,8 +10,9 @@
  * checks anything, makes a call per record or keeps any state a real
  * reader or writer must keep (record structs, errors, limits, the dwrite
  * flush policy), and each borrows every trick of the code it bounds (the
- * reader's remembered address length, the writer's inline copy of short
- * contents and its field-pair stores). They
+ * reader's remembered address length; the writer's inline copy of short
+ * contents and its field-pair stores, whose code the encode floor shares
+ * through writer/store_inline.h). They
  * are the fastest loops for those records measured here (docs/BENCHMARKS.md
  * lists what else was tried): a reader or writer above its floor would need
  * a faster way to decode or encode them than any of those. Both are checked

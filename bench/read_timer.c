@@ -60,9 +60,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     int have_floor = found == 0;
-    double *tf = malloc((size_t)reps * sizeof *tf);
 
-    double *tr = malloc((size_t)reps * sizeof *tr), *tm = malloc((size_t)reps * sizeof *tm);
+    double *tr = malloc((size_t)reps * sizeof *tr), *tm = malloc((size_t)reps * sizeof *tm),
+           *tf = malloc((size_t)reps * sizeof *tf);
     static uint8_t ring[4096];
     unsigned long long records = 0;
     uint64_t sink = 0;

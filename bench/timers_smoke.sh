@@ -4,10 +4,13 @@
 # hdump_rewrite_timer (re-emitted byte-identical), hdump_write_ceiling (bare
 # write(2) calls, and with -c the copy floor over the dump's own bytes),
 # hdump_read_timer (parse + ring memcpy + decode floor), and the encode floor
-# of hdump_rewrite_timer. Exit 0 when all do.
+# of hdump_rewrite_timer. With a third argument, a go1.3 dump: read_timer
+# times it with no decode floor (go1.3 objects are not the floor's). Exit 0
+# when all do.
 set -u
 bin=$1
 dump=$2
+go13=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -37,4 +40,10 @@ else fail=1; echo "FAIL: copy floor output differs from the dump"; fi
 expect read_timer "$tmp/rd" "^hdump-read .*median_s="
 expect read_timer "$tmp/rd" "^memcpy-ring .*median_s="
 expect read_timer "$tmp/rd" "^decode-floor .*records=[1-9][0-9]* .*median_s="
+if [ -n "$go13" ]; then
+  "$bin/hdump_read_timer" -r 1 "$go13" >"$tmp/rd13" || { fail=1; echo "FAIL: read_timer on a go1.3 dump"; }
+  expect read_timer_go13 "$tmp/rd13" "^hdump-read .*median_s="
+  if grep -q "^decode-floor" "$tmp/rd13"; then fail=1; echo "FAIL: a decode floor for a go1.3 dump"
+  else echo "PASS: no decode floor for a go1.3 dump"; fi
+fi
 exit $fail

@@ -13,6 +13,7 @@
 
 #include "../common/grammar.h"
 #include "../common/varint.h"
+#include "store_inline.h"
 #include "writer_internal.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && defined(HDUMP_KERNEL_BMI2)
@@ -297,37 +298,6 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
 /* 1 if a list entry's kind is not 1..maxk: one compare for both ends. */
 static inline int kind_bad(uint64_t k, uint64_t maxk) { return k - 1 >= maxk; }
 
-/* Stores one field-list entry (docs/format.md §1.4: a kind, 1..3, then the
- * offset's uvarint): an offset below 2^21 (1 to 3 bytes) goes out with its
- * kind in one 4-byte store, a larger one value by value. Offsets come in runs
- * of one length (pointer words in ascending order), so the branches are
- * predicted. This replaced the batch kernel for field lists: the kernel
- * encodes each entry as two generic values, and on the Zen 1 machine of
- * docs/BENCHMARKS.md (session 9) these stores made the mixed heap's writer
- * ~10% faster. REQUIRES: OBJ_FIELD bytes at p (the 4-byte store stays inside
- * the entry's bound). */
-static inline uint8_t *put_pair(uint8_t *p, uint64_t kind, uint64_t o) {
-    uint32_t k = (uint32_t)kind, x;
-    if (o < 0x80) {
-        x = k | (uint32_t)o << 8;
-        memcpy(p, &x, 4);
-        return p + 2;
-    }
-    if (o < 0x4000) {
-        x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (uint32_t)(o >> 7) << 16;
-        memcpy(p, &x, 4);
-        return p + 3;
-    }
-    if (o < 0x200000) {
-        x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (((uint32_t)(o >> 7) & 0x7f) | 0x80) << 16 |
-            (uint32_t)(o >> 14) << 24;
-        memcpy(p, &x, 4);
-        return p + 4;
-    }
-    *p++ = (uint8_t)kind;
-    return p + hdi_uvarint_put(p, o);
-}
-
 /* The bits of a one-bit map's words [base, base + 64), least significant
  * first, from the map's (nwords + 7) / 8 bytes and no further. */
 static inline uint64_t bitmap_word(const uint8_t *b, uint64_t nwords, uint64_t base) {
@@ -463,61 +433,6 @@ static HDI_NOINLINE hdump_status put_object_slow(hdump_writer *w, uint64_t addr,
     HDI_TRY(wr_u(w, 0, HDUMP_TAG_OBJECT));
     w->records++;
     return HDUMP_OK;
-}
-
-/* Contents up to this size are copied inline by the object fast path. */
-#define COPY_INLINE 128
-
-/* dst[0..n) = src[0..n) for n <= COPY_INLINE, without a call: a few
- * fixed-size (overlapping) loads and stores up to 64 bytes, 32-byte steps
- * and an overlapping last 32 above; nothing outside either range is
- * touched. (glibc's memcpy costs a call, a PLT jump and a size dispatch per
- * object, most of the cost of copying a small object.) */
-#if defined(__GNUC__)
-#define WR_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define WR_ALWAYS_INLINE inline
-#endif
-static WR_ALWAYS_INLINE void copy_inline(uint8_t *dst, const uint8_t *src, size_t n) {
-    if (n > 64) {
-        for (size_t i = 0; i + 32 < n; i += 32) {
-            memcpy(dst + i, src + i, 16);
-            memcpy(dst + i + 16, src + i + 16, 16);
-#if defined(__GNUC__)
-            /* keep the loop: GCC would turn it back into a memcpy call */
-            __asm__("" : : "r"(dst) : "memory");
-#endif
-        }
-        memcpy(dst + n - 32, src + n - 32, 16);
-        memcpy(dst + n - 16, src + n - 16, 16);
-    } else if (n >= 16) {
-        if (n > 32) {
-            memcpy(dst, src, 16);
-            memcpy(dst + 16, src + 16, 16);
-            memcpy(dst + n - 32, src + n - 32, 16);
-            memcpy(dst + n - 16, src + n - 16, 16);
-        } else {
-            memcpy(dst, src, 16);
-            memcpy(dst + n - 16, src + n - 16, 16);
-        }
-    } else if (n >= 8) {
-        uint64_t a, b;
-        memcpy(&a, src, 8);
-        memcpy(&b, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &b, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, src, 4);
-        memcpy(&b, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &b, 4);
-    } else if (n > 0) {
-        uint8_t a = src[0], b = src[n / 2], e = src[n - 1];
-        dst[0] = a;
-        dst[n / 2] = b;
-        dst[n - 1] = e;
-    }
 }
 
 /* An object whose fields come as a one-bit map (HDUMP_FIELDS_BITMAP1, the

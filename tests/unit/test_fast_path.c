@@ -238,6 +238,23 @@ static int same_record(const hdump_record *rec, size_t i, const buf *b, int stre
     return c->ptr != NULL && memcmp(c->ptr, b->d + o->contents_at, o->len) == 0;
 }
 
+/* Pulls records to the first status that is not HDUMP_OK, comparing each
+ * with the model: *n gets how many came, *bad how many differed (the first
+ * three are named under `what`). */
+static hdump_status read_all(hdump_reader *r, const buf *b, int streaming, hdump_record *rec,
+                             size_t *n, size_t *bad, const char *what) {
+    hdump_status st;
+    size_t i = 0, nbad = 0;
+    while ((st = hdump_reader_next(r, rec)) == HDUMP_OK) {
+        if (i >= nobjs || !same_record(rec, i, b, streaming))
+            if (nbad++ < 3) fprintf(stderr, "%s: record %zu differs\n", what, i);
+        i++;
+    }
+    *n = i;
+    *bad = nbad;
+    return st;
+}
+
 /* 1. Every record of the clean dump, from every source, lax and strict. */
 static void test_clean(buf *b) {
     build(b, NULL);
@@ -247,16 +264,8 @@ static void test_clean(buf *b) {
             hdump_reader *r = open_at((enum src)s, strict, b, &cs, 0, 0);
             if (r == NULL) continue;
             hdump_record rec;
-            hdump_status st;
-            size_t i = 0, bad = 0;
-            while ((st = hdump_reader_next(r, &rec)) == HDUMP_OK) {
-                if (i >= nobjs || !same_record(&rec, i, b, s != S_MEM)) {
-                    if (bad++ < 3)
-                        fprintf(stderr, "%s strict=%d: record %zu differs\n", src_names[s],
-                                strict, i);
-                }
-                i++;
-            }
+            size_t i, bad;
+            hdump_status st = read_all(r, b, s != S_MEM, &rec, &i, &bad, src_names[s]);
             T_EQ(st, HDUMP_END);
             T_EQ(i, nobjs);
             T_EQ(bad, 0);
@@ -283,12 +292,8 @@ static void run_fault(buf *b, enum fault f, size_t at, hdump_status want, hdump_
             hdump_reader *r = open_at((enum src)s, strict, b, &cs, max_records, max_bytes);
             if (r == NULL) continue;
             hdump_record rec;
-            hdump_status st;
-            size_t i = 0, bad = 0;
-            while ((st = hdump_reader_next(r, &rec)) == HDUMP_OK) {
-                if (i >= nobjs || !same_record(&rec, i, b, s != S_MEM)) bad++;
-                i++;
-            }
+            size_t i, bad;
+            hdump_status st = read_all(r, b, s != S_MEM, &rec, &i, &bad, name);
             T_EQ(bad, 0);
             T_EQ(st, w);
             if (w == HDUMP_END) {
@@ -330,12 +335,8 @@ static void test_faults(buf *b) {
         hdump_reader *r = open_at((enum src)s, 0, b, &cs, 0, 30000);
         if (r == NULL) continue;
         hdump_record rec;
-        hdump_status st;
-        size_t i = 0, bad = 0;
-        while ((st = hdump_reader_next(r, &rec)) == HDUMP_OK) {
-            if (i >= nobjs || !same_record(&rec, i, b, s != S_MEM)) bad++;
-            i++;
-        }
+        size_t i, bad;
+        hdump_status st = read_all(r, b, s != S_MEM, &rec, &i, &bad, "max_bytes");
         T_EQ(bad, 0);
         T_EQ(st, HDUMP_ERR_LIMIT);
         T_EQ(i, at);
@@ -365,12 +366,8 @@ static void test_short_size(buf *b) {
     T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
     if (r == NULL) return;
     hdump_record rec;
-    hdump_status st;
-    size_t i = 0, bad = 0;
-    while ((st = hdump_reader_next(r, &rec)) == HDUMP_OK) {
-        if (i >= nobjs || !same_record(&rec, i, b, 1)) bad++;
-        i++;
-    }
+    size_t i, bad;
+    hdump_status st = read_all(r, b, 1, &rec, &i, &bad, "short size");
     T_EQ(bad, 0);
     T_EQ(st, HDUMP_ERR_TRUNCATED);
     T_EQ(i, at);
