@@ -99,16 +99,21 @@ def writer_table(agg):
     return "\n".join(out) + "\n\nmemcpy baselines (4 KiB ring / flat): " + "; ".join(base)
 
 
+def datasets(agg, *kinds):
+    """The datasets of the benchmarks named <kind>/<dataset>/..., in run order."""
+    out = []
+    for n in agg:
+        p = n.split("/")
+        if p[0] in kinds and p[1] not in out:
+            out.append(p[1])
+    return out
+
+
 def reader_table(agg):
     out = ["| dump | mem: MB/s (min..max) | x memcpy | M rec/s | fd: MB/s | x memcpy "
            "| mmap: MB/s | x memcpy |",
            "|---|---|---|---|---|---|---|---|"]
-    dumps = []
-    for n in agg:
-        p = n.split("/")
-        if p[0] == "read" and p[1] not in dumps:
-            dumps.append(p[1])
-    for dmp in dumps:
+    for dmp in datasets(agg, "read"):
         row = [dmp]
         for src in ("mem", "fd", "mmap"):
             a = agg.get("read/%s/%s" % (dmp, src))
@@ -126,12 +131,7 @@ def floors_table(agg):
     out = ["| dataset | decode floor: MB/s (min..max) | x memcpy | encode floor: MB/s (min..max) "
            "| x memcpy |",
            "|---|---|---|---|---|"]
-    names = []
-    for n in agg:
-        p = n.split("/")
-        if p[0] in ("decode-floor", "encode-floor") and p[1] not in names:
-            names.append(p[1])
-    for ds in names:
+    for ds in datasets(agg, "decode-floor", "encode-floor"):
         row = [ds]
         for kind in ("decode-floor", "encode-floor"):
             a = agg.get("%s/%s" % (kind, ds))
