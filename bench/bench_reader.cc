@@ -5,6 +5,9 @@
 // streaming path with its default 256 KiB buffer; ranges over 64 KiB are
 // streamed and skipped), mmap (hdump_reader_new_mmap: map, read, unmap per
 // iteration). Timed per iteration: reader creation, every next, free.
+// read-scan/<dump>/mem/2t: hdump_scan_mem (hdump/scan.h) over the dump in
+// memory with 2 threads, a record count per part; the parts dropped in the
+// last iteration are the counter "dropped".
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -75,6 +78,52 @@ void bm_read(benchmark::State &st, Dataset *d, Src src) {
     set_ratio_counter(st, d->name, double(d->len), c);
 }
 
+struct ScanCount {
+    uint64_t n[16 * 8];  // a cache line a part (2 threads: 16 parts at most)
+};
+int scan_on_record(void *ctx, unsigned part, const hdump_record *) {
+    static_cast<ScanCount *>(ctx)->n[8 * part]++;
+    return 0;
+}
+void scan_on_drop(void *ctx, unsigned part) { static_cast<ScanCount *>(ctx)->n[8 * part] = 0; }
+
+void bm_scan(benchmark::State &st, Dataset *d) {
+    if (!d->load()) {
+        st.SkipWithError(d->error.c_str());
+        return;
+    }
+    hdump_scan_opts o;
+    hdump_scan_opts_init(&o);
+    o.reader.kernel = config().kernel;
+    o.threads = 2;
+    hdump_scan_fns f = {scan_on_record, scan_on_drop};
+    hdump_scan_result res{};
+    uint64_t records = 0;
+    std::string err;
+    Clock c;
+    for (auto _ : st) {
+        ScanCount cnt{};
+        c.start();
+        hdump_status s = hdump_scan_mem(&o, d->data, d->len, &f, &cnt, &res);
+        c.stop();
+        uint64_t n = 0;
+        for (unsigned p = 0; p < res.parts; p++) n += cnt.n[8 * p];
+        if (s != HDUMP_END || n != res.records) {
+            err = std::string("scan: ") + hdump_status_str(s);
+            break;
+        }
+        records = n;
+    }
+    if (!err.empty()) {
+        st.SkipWithError(err.c_str());
+        return;
+    }
+    st.counters["dropped"] = double(res.dropped);
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(d->len));
+    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(records));
+    set_ratio_counter(st, d->name, double(d->len), c);
+}
+
 void bm_decode_floor(benchmark::State &st, Dataset *d) {
     bs_objruns runs;
     if (!d->load()) {
@@ -117,6 +166,10 @@ void register_reader(Dataset *d) {
             ->UseRealTime()
             ->Unit(unit_for(d));
     }
+    std::string scan = "read-scan/" + d->name + "/mem/2t";
+    with_spread(benchmark::RegisterBenchmark(scan.c_str(), bm_scan, d))
+        ->UseRealTime()
+        ->Unit(unit_for(d));
     std::string floor = "decode-floor/" + d->name;
     with_spread(benchmark::RegisterBenchmark(floor.c_str(), bm_decode_floor, d))
         ->UseRealTime()

@@ -8,10 +8,14 @@
  * same run, a memcpy of the same bytes into a 4 KiB ring (the bench's
  * baseline, bench/bench_common.cc) and the decode floor (floors.h: the
  * dump's object records by the shortest unchecked loop that yields every
- * value a reader hands out; none for a go1.3 dump). Prints:
+ * value a reader hands out; none for a go1.3 dump), and the threaded scan
+ * (hdump/scan.h, 2 threads, 16 parts of 1 MiB or more)
+ * counting the records per part. Prints:
  *   hdump-read target=mem bytes=N records=K reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   memcpy-ring target=mem bytes=N reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   decode-floor target=mem bytes=M records=J reps=R median_s=.. ..  (M, J: the objects')
+ *   hdump-scan-2t target=mem bytes=N records=K reps=R median_s=.. ..
+ *   hdump-scan-2t parts=P dropped=D   (the last repetition's)
  * $HDUMP_KERNEL selects the varint kernel. Exit status 0, or 1 on any error
  * (a dump that does not parse to its end is an error). */
 #include <stdint.h>
@@ -24,6 +28,17 @@
 #include "floors.h"
 #include "hdump/hdump.h"
 #include "timer_util.h"
+
+/* The scan's callbacks: a record count per part, a cache line each. */
+typedef struct scan_count {
+    unsigned long long n[8 * 16];
+} scan_count;
+static int scan_on_record(void *ctx, unsigned part, const hdump_record *rec) {
+    (void)rec;
+    ((scan_count *)ctx)->n[8 * part]++;
+    return 0;
+}
+static void scan_on_drop(void *ctx, unsigned part) { ((scan_count *)ctx)->n[8 * part] = 0; }
 
 static void print_line(const char *who, size_t n, unsigned long long records, int reps, double *t) {
     double med = bt_median(t, reps);
@@ -62,7 +77,13 @@ int main(int argc, char **argv) {
     int have_floor = found == 0;
 
     double *tr = malloc((size_t)reps * sizeof *tr), *tm = malloc((size_t)reps * sizeof *tm),
-           *tf = malloc((size_t)reps * sizeof *tf);
+           *tf = malloc((size_t)reps * sizeof *tf), *ts = malloc((size_t)reps * sizeof *ts);
+    hdump_scan_opts so;
+    hdump_scan_opts_init(&so);
+    so.reader = o;
+    so.threads = 2;
+    hdump_scan_result sres;
+    memset(&sres, 0, sizeof sres);
     static uint8_t ring[4096];
     unsigned long long records = 0;
     uint64_t sink = 0;
@@ -91,6 +112,20 @@ int main(int argc, char **argv) {
         }
         tm[r] = bt_now() - t0;
         sink += ring[0];
+        /* the threaded scan */
+        static scan_count cnt;
+        memset(&cnt, 0, sizeof cnt);
+        hdump_scan_fns fns = {scan_on_record, scan_on_drop};
+        t0 = bt_now();
+        st = hdump_scan_mem(&so, d, n, &fns, &cnt, &sres);
+        if (ts) ts[r] = bt_now() - t0;
+        unsigned long long sk = 0;
+        for (unsigned p = 0; p < sres.parts; p++) sk += cnt.n[8 * p];
+        if (st != HDUMP_END || sk != records || sres.records != records) {
+            fprintf(stderr, "%s: the scan disagrees with the reader (%s, %llu records)\n", argv[0],
+                    hdump_status_str(st), sk);
+            return 1;
+        }
         /* the decode floor over the object runs */
         if (tf == NULL || !have_floor) continue;
         unsigned long long fr;
@@ -102,13 +137,16 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
-    if (tr == NULL || tm == NULL || tf == NULL) return 1;
+    if (tr == NULL || tm == NULL || tf == NULL || ts == NULL) return 1;
     print_line("hdump-read", n, records, reps, tr);
     print_line("memcpy-ring", n, 0, reps, tm);
     if (have_floor) print_line("decode-floor", runs.bytes, runs.records, reps, tf);
+    print_line("hdump-scan-2t", n, records, reps, ts);
+    printf("hdump-scan-2t parts=%u dropped=%u\n", sres.parts, sres.dropped);
     free(tr);
     free(tm);
     free(tf);
+    free(ts);
     if (have_floor) bs_objruns_free(&runs);
     free(d);
     return sink == UINT64_MAX; /* keeps the copies observable */

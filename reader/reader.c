@@ -97,6 +97,7 @@ static hdump_status rd_range(hdump_reader *r, hdump_bytes *out, uint32_t which) 
         out->ptr = r->p;
         out->len = len;
         r->p += len;
+        r->skipped += len;
         if (r->streaming) {
             if (r->keep_lo == NULL) r->keep_lo = out->ptr;
             r->keep_hi = r->p;
@@ -290,6 +291,26 @@ static hdump_status rd_header(hdump_reader *r) {
         r->hot_lim = r->lim.max_records;
     }
     return HDUMP_OK;
+}
+
+void hdi_rd_restart(hdump_reader *r, uint64_t at, int version, uint64_t nrec,
+                    uint64_t max_records) {
+    r->p = r->base + (size_t)(at - r->off_adj);
+    r->version = version;
+    r->state = 1;
+    r->nrec = nrec;
+    r->lim.max_records = max_records;
+    memset(&r->err, 0, sizeof r->err);
+    r->err.tag = UINT64_MAX;
+    r->cur_tag = UINT64_MAX;
+    r->keep_lo = r->keep_hi = NULL;
+    r->nviews = 0;
+    r->nframes_cur = 0;
+    r->addr_len = 0;
+    r->skipped = 0;
+    /* as rd_header: go1.3's objects take the grammar walk */
+    r->fast = rd_pick_fast(r);
+    r->hot_lim = version != HDUMP_GO1_3 ? max_records : 0;
 }
 
 hdump_status hdump_reader_version(hdump_reader *r, hdump_version *v) {

@@ -63,6 +63,9 @@ struct hdump_reader {
     uint64_t hot_lim;
     hdi_rd_next_fn fast;
     unsigned addr_len; /* the fast path's last object-address varint length */
+    /* Bytes of the byte ranges the checked path has stepped over in the
+     * window (reader/scan.c's guesses measure their work without them). */
+    uint64_t skipped;
     uint64_t nrec;
     uint64_t cur_tag; /* tag of the record being decoded, UINT64_MAX if none */
     hdump_record eof_rec;
@@ -86,6 +89,13 @@ HDI_HIDDEN hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t o
 HDI_HIDDEN hdump_status hdi_rd_ensure(hdump_reader *r, size_t n);
 /* reader.c: whether a reader with kernel k may use the pext fast path. */
 HDI_HIDDEN int hdi_rd_pick_pext(const hdi_varint_kernel *k);
+
+/* reader.c, for reader/scan.c: puts r, a memory reader, in the records
+ * state at stream offset `at` (a record's first byte, read as such), as if
+ * it had read the header of `version` and nrec records, with max_records as
+ * its record limit and no error. The window's end stays where it was. */
+HDI_HIDDEN void hdi_rd_restart(hdump_reader *r, uint64_t at, int version, uint64_t nrec,
+                               uint64_t max_records);
 
 /* Creates a reader with resolved options (common to every source). */
 HDI_HIDDEN hdump_status hdi_rd_create(const hdump_reader_opts *o, hdump_reader **out);

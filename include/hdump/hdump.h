@@ -11,6 +11,7 @@
 #include "hdump/kernel.h"
 #include "hdump/reader.h"
 #include "hdump/record.h"
+#include "hdump/scan.h"
 #include "hdump/sink.h"
 #include "hdump/validate.h"
 #include "hdump/version.h"

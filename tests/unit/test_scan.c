@@ -1,0 +1,378 @@
+/* tests/unit/test_scan.c [DUMP...]: hdump_scan_mem (reader/scan.c) gives,
+ * for any input, what a single reader with the same options gives: the
+ * kept parts, in order, hold the reader's records (each record's every
+ * field, its offset, and its index counted within its part), and the scan
+ * ends with the reader's status and error (code, offset, index counted from
+ * the dump's first record, tag).
+ *
+ * Inputs: the real dumps named on the command line; generated dumps of
+ * every version (go1.3's objects take the reader's table walk); for each,
+ * 2 to 8 parts, lax and strict. Then inputs meant to mislead the guesses:
+ * random byte changes, truncations and trailing bytes; a dump whose one big
+ * object holds a whole dump (guesses in it are wrong and must be dropped);
+ * a run of bytes that parses from every offset (the guess budget); and
+ * max_records at every part boundary and around it. Also a callback that
+ * stops the scan, and usage errors. */
+#include <pthread.h>
+
+#include "digest.h"
+#include "t.h"
+
+/* ---- A record list ---- */
+typedef struct rlist {
+    uint64_t *h;   /* digest of the record with its index set to 0 */
+    uint64_t *idx; /* the index the scan or reader gave it */
+    size_t n, cap;
+} rlist;
+
+static void rl_push(rlist *l, uint64_t h, uint64_t idx) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->h = realloc(l->h, l->cap * sizeof *l->h);
+        l->idx = realloc(l->idx, l->cap * sizeof *l->idx);
+        if (l->h == NULL || l->idx == NULL) abort();
+    }
+    l->h[l->n] = h;
+    l->idx[l->n] = idx;
+    l->n++;
+}
+
+static void rl_free(rlist *l) {
+    free(l->h);
+    free(l->idx);
+    memset(l, 0, sizeof *l);
+}
+
+static uint64_t rec_digest(int version, const hdump_record *rec) {
+    hdump_record c = *rec;
+    c.index = 0;
+    return digest_record(version, &c, NULL);
+}
+
+/* ---- The single reader ---- */
+typedef struct outcome {
+    hdump_status st;
+    hdump_error err;
+    rlist recs;
+} outcome;
+
+static int version_of(const uint8_t *d, size_t n) {
+    hdump_reader *r;
+    hdump_version v = HDUMP_GO1_7;
+    if ((hdump_reader_new_mem)(NULL, d, n, &r) != HDUMP_OK) abort();
+    if (hdump_reader_version(r, &v) != HDUMP_OK) v = HDUMP_GO1_7;
+    hdump_reader_free(r);
+    return (int)v;
+}
+
+static outcome run_reader(const hdump_reader_opts *o, const uint8_t *d, size_t n, int version) {
+    outcome out;
+    memset(&out, 0, sizeof out);
+    hdump_reader *r;
+    if ((hdump_reader_new_mem)(o, d, n, &r) != HDUMP_OK) abort();
+    hdump_record rec;
+    while ((out.st = hdump_reader_next(r, &rec)) == HDUMP_OK || out.st == HDUMP_END) {
+        rl_push(&out.recs, rec_digest(version, &rec), rec.index);
+        if (out.st == HDUMP_END) break;
+    }
+    out.err = *hdump_reader_error(r);
+    hdump_reader_free(r);
+    return out;
+}
+
+/* ---- The scan ---- */
+#define MAXP 64 /* 8 threads at most here: 64 parts */
+typedef struct scan_ctx {
+    int version;
+    rlist part[MAXP];
+    unsigned drops[MAXP];
+    int bad_part;             /* a part number out of range (written by any thread) */
+    uint64_t stop_after;      /* part 0 stops the scan after this many records; 0: never */
+    pthread_t caller;
+    int drop_off_caller;      /* on_drop ran on another thread */
+} scan_ctx;
+
+static int on_record(void *vctx, unsigned part, const hdump_record *rec) {
+    scan_ctx *c = vctx;
+    if (part >= MAXP) {
+        c->bad_part = 1;
+        return 1;
+    }
+    rl_push(&c->part[part], rec_digest(c->version, rec), rec->index);
+    return c->stop_after && part == 0 && c->part[0].n >= c->stop_after;
+}
+
+static void on_drop(void *vctx, unsigned part) {
+    scan_ctx *c = vctx;
+    if (!pthread_equal(pthread_self(), c->caller)) c->drop_off_caller = 1;
+    if (part >= MAXP) {
+        c->bad_part = 1;
+        return;
+    }
+    c->part[part].n = 0;
+    c->drops[part]++;
+}
+
+static unsigned total_dropped;
+static unsigned configs;
+
+/* The scan against the reader, for one input and one set of options. */
+static void check_same(const char *what, const uint8_t *d, size_t n, const hdump_scan_opts *so) {
+    int version = version_of(d, n);
+    outcome want = run_reader(&so->reader, d, n, version);
+    scan_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) abort();
+    c->version = version;
+    c->caller = pthread_self();
+    hdump_scan_fns f = {on_record, on_drop};
+    hdump_scan_result res;
+    hdump_status st = hdump_scan_mem(so, d, n, &f, c, &res);
+    configs++;
+    total_dropped += res.dropped;
+    unsigned np = hdump_scan_parts(so, n);
+    int ok = st == want.st && res.err.code == want.err.code && res.parts == np &&
+             !c->bad_part && !c->drop_off_caller;
+    if (want.err.code != HDUMP_OK)
+        ok = ok && res.err.offset == want.err.offset &&
+             res.err.record_index == want.err.record_index && res.err.tag == want.err.tag &&
+             res.err.msg == want.err.msg;
+    /* concatenate the parts: each part's indices count from 0 */
+    size_t at = 0;
+    for (unsigned p = 0; p < np && ok; p++) {
+        const rlist *l = &c->part[p];
+        for (size_t i = 0; i < l->n && ok; i++, at++)
+            ok = at < want.recs.n && l->h[i] == want.recs.h[at] && l->idx[i] == i &&
+                 want.recs.idx[at] == at;
+    }
+    ok = ok && at == want.recs.n && res.records == want.recs.n;
+    T_CHECK(ok,
+            "%s: threads %u min_part %zu strict %d: scan st %d err %d @%" PRIu64 " #%" PRIu64
+            " recs %zu (res %" PRIu64 ", dropped %u); reader st %d err %d @%" PRIu64
+            " #%" PRIu64 " recs %zu",
+            what, so->threads, so->min_part, so->reader.strict, (int)st, (int)res.err.code,
+            res.err.offset, res.err.record_index, at, res.records, res.dropped, (int)want.st,
+            (int)want.err.code, want.err.offset, want.err.record_index, want.recs.n);
+    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
+    free(c);
+    rl_free(&want.recs);
+}
+
+static void scan_opts(hdump_scan_opts *so, unsigned threads, size_t min_part, int strict) {
+    hdump_scan_opts_init(so);
+    so->reader.kernel = t_kernel();
+    so->reader.strict = strict;
+    so->threads = threads;
+    so->min_part = min_part;
+}
+
+/* Every part count 1..8 (min_part 1: as many parts as threads), lax and strict. */
+static void check_all_splits(const char *what, const uint8_t *d, size_t n) {
+    static const unsigned th[] = {1, 2, 3, 8};
+    for (size_t i = 0; i < sizeof th / sizeof th[0]; i++)
+        for (int strict = 0; strict < 2; strict++) {
+            hdump_scan_opts so;
+            scan_opts(&so, th[i], 1, strict);
+            check_same(what, d, n, &so);
+        }
+}
+
+/* ---- Inputs ---- */
+static hdump_membuf gen_dump(hdump_version v, hdump_gen_profile p, uint64_t objects, uint64_t seed) {
+    hdump_membuf m;
+    hdump_membuf_init(&m, NULL);
+    hdump_gen_opts go;
+    hdump_gen_opts_init(&go);
+    go.objects = objects;
+    go.seed = seed;
+    go.profile = p;
+    go.version = v;
+    hdump_gen *g;
+    if (hdump_gen_new(&go, &g) != HDUMP_OK) abort();
+    hdump_writer_opts wo;
+    hdump_writer_opts_init(&wo);
+    wo.version = v;
+    hdump_writer *w;
+    if (hdump_writer_new(&wo, hdump_sink_membuf(&m), &w) != HDUMP_OK) abort();
+    if (hdump_gen_write(g, w) != HDUMP_OK) abort();
+    hdump_writer_free(w);
+    hdump_gen_free(g);
+    return m;
+}
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+static uint64_t rnd(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* Random damage: byte changes, truncations, trailing bytes. */
+static void check_mutations(const char *what, const uint8_t *d, size_t n, int rounds) {
+    uint8_t *m = malloc(n + 64);
+    if (m == NULL) abort();
+    char name[160];
+    for (int i = 0; i < rounds; i++) {
+        memcpy(m, d, n);
+        size_t len = n;
+        int kind = (int)(rnd() % 4);
+        if (kind == 0 || kind == 1) { /* 1 or 2 bytes changed, anywhere */
+            m[rnd() % n] = (uint8_t)rnd();
+            if (kind == 1) m[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
+        } else if (kind == 2) {
+            len = (size_t)(rnd() % n);
+        } else {
+            size_t k = 1 + (size_t)(rnd() % 63);
+            for (size_t j = 0; j < k; j++) m[n + j] = (uint8_t)rnd();
+            len = n + k;
+        }
+        snprintf(name, sizeof name, "%s mutation %d (kind %d)", what, i, kind);
+        hdump_scan_opts so;
+        scan_opts(&so, 2 + (unsigned)(rnd() % 7), 1, (int)(rnd() % 2));
+        check_same(name, m, len, &so);
+    }
+    free(m);
+}
+
+/* max_records at every kept part's first record and one either side. */
+static void check_limits(const char *what, const uint8_t *d, size_t n) {
+    int version = version_of(d, n);
+    hdump_scan_opts so;
+    scan_opts(&so, 4, 1, 0);
+    scan_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) abort();
+    c->version = version;
+    c->caller = pthread_self();
+    hdump_scan_fns f = {on_record, on_drop};
+    hdump_scan_result res;
+    hdump_scan_mem(&so, d, n, &f, c, &res);
+    uint64_t firsts[MAXP + 1], nf = 0, sum = 0;
+    T_TRUE(res.parts <= MAXP);
+    for (unsigned p = 0; p < res.parts && p < MAXP; p++) {
+        firsts[nf++] = sum;
+        sum += c->part[p].n;
+    }
+    firsts[nf++] = sum;
+    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
+    free(c);
+    char name[160];
+    for (uint64_t i = 0; i < nf; i++)
+        for (int dx = -1; dx <= 1; dx++) {
+            uint64_t lim = firsts[i] + (uint64_t)(int64_t)dx;
+            if (lim == 0 || lim == UINT64_MAX) continue; /* 0 means the default */
+            so.reader.limits.max_records = lim;
+            snprintf(name, sizeof name, "%s max_records %" PRIu64, what, lim);
+            check_same(name, d, n, &so);
+        }
+}
+
+/* A go1.7 dump whose one object holds `inner` (a whole dump) as contents:
+ * the guesses of the parts inside it parse and are wrong. */
+static hdump_membuf nested_dump(const hdump_membuf *inner) {
+    hdump_membuf m;
+    hdump_membuf_init(&m, NULL);
+    hdump_writer *w;
+    if (hdump_writer_new(NULL, hdump_sink_membuf(&m), &w) != HDUMP_OK) abort();
+    uint64_t addr = 0xc000100000ULL;
+    if (hdump_writer_put_object(w, addr, inner->data, inner->len, NULL) != HDUMP_OK) abort();
+    if (hdump_writer_put_object(w, addr + inner->len, inner->data, 16, NULL) != HDUMP_OK) abort();
+    if (hdump_writer_finish(w) != HDUMP_OK) abort();
+    hdump_writer_free(w);
+    return m;
+}
+
+static void check_stop(const uint8_t *d, size_t n) {
+    hdump_scan_opts so;
+    scan_opts(&so, 2, 1, 0);
+    scan_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) abort();
+    c->version = version_of(d, n);
+    c->caller = pthread_self();
+    c->stop_after = 10;
+    hdump_scan_fns f = {on_record, on_drop};
+    hdump_scan_result res;
+    T_EQ(hdump_scan_mem(&so, d, n, &f, c, &res), HDUMP_OK);
+    T_EQ(res.err.code, HDUMP_OK);
+    T_EQ(c->part[0].n, 10);
+    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
+    free(c);
+}
+
+static void check_usage(const uint8_t *d, size_t n) {
+    hdump_scan_opts so;
+    scan_opts(&so, 2, 1, 0);
+    scan_ctx c;
+    memset(&c, 0, sizeof c);
+    hdump_scan_fns f = {on_record, on_drop}, none = {NULL, NULL};
+    hdump_scan_result res;
+    T_EQ(hdump_scan_mem(&so, NULL, 10, &f, &c, &res), HDUMP_ERR_USAGE);
+    T_EQ(res.err.code, HDUMP_ERR_USAGE);
+    T_EQ(hdump_scan_mem(&so, d, n, NULL, &c, &res), HDUMP_ERR_USAGE);
+    T_EQ(hdump_scan_mem(&so, d, n, &none, &c, &res), HDUMP_ERR_USAGE);
+    so.threads = 65;
+    T_EQ(hdump_scan_mem(&so, d, n, &f, &c, &res), HDUMP_ERR_USAGE);
+    /* the defaults: 2 threads, 8 parts each, of 1 MiB or more */
+    T_EQ(hdump_scan_parts(NULL, (size_t)64 << 20), 16);
+    T_EQ(hdump_scan_parts(NULL, (size_t)8 << 20), 8);
+    T_EQ(hdump_scan_parts(NULL, (size_t)1 << 20), 1);
+    T_EQ(hdump_scan_parts(NULL, 0), 1);
+    so.threads = 64;
+    so.min_part = 1;
+    T_EQ(hdump_scan_parts(&so, 1000), 512);
+    T_EQ(hdump_scan_parts(&so, 3), 3);
+    so.threads = 1;
+    T_EQ(hdump_scan_parts(&so, 1000), 1);
+    for (unsigned p = 0; p < MAXP; p++) rl_free(&c.part[p]);
+}
+
+int main(int argc, char **argv) {
+    /* real dumps */
+    for (int i = 1; i < argc; i++) {
+        size_t n;
+        uint8_t *d = t_read_file(argv[i], &n);
+        check_all_splits(argv[i], d, n);
+        check_mutations(argv[i], d, n, 40);
+        free(d);
+    }
+    /* generated dumps of every version */
+    static const hdump_version vs[] = {HDUMP_GO1_3, HDUMP_GO1_4, HDUMP_GO1_5, HDUMP_GO1_6,
+                                       HDUMP_GO1_7};
+    char name[96];
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        hdump_membuf m = gen_dump(vs[i], HDUMP_GEN_GOROUTINES, 3000, 7 + i);
+        snprintf(name, sizeof name, "gen go1.%d goroutines", (int)vs[i] + 2);
+        check_all_splits(name, m.data, m.len);
+        check_mutations(name, m.data, m.len, 60);
+        hdump_membuf_free(&m);
+    }
+    hdump_membuf mixed = gen_dump(HDUMP_GO1_7, HDUMP_GEN_MIXED, 20000, 3);
+    check_all_splits("gen mixed", mixed.data, mixed.len);
+    check_mutations("gen mixed", mixed.data, mixed.len, 100);
+    check_limits("gen mixed", mixed.data, mixed.len);
+    check_stop(mixed.data, mixed.len);
+    check_usage(mixed.data, mixed.len);
+
+    /* a dump inside an object: the guesses inside it are wrong */
+    unsigned before = total_dropped;
+    hdump_membuf nest = nested_dump(&mixed);
+    check_all_splits("nested", nest.data, nest.len);
+    check_limits("nested", nest.data, nest.len);
+    T_CHECK(total_dropped > before, "no wrong guess was dropped in the nested dump");
+    hdump_membuf_free(&nest);
+
+    /* bytes that parse from every offset: object records of 1-byte fields
+     * (tag 1, address 1, length 1, a byte, then kind 1 offset 1 ... ) with no
+     * end; the guesses' budget keeps this to about a pass more */
+    {
+        size_t n = (size_t)1 << 20;
+        uint8_t *d = malloc(n);
+        if (d == NULL) abort();
+        memcpy(d, mixed.data, 16);
+        memset(d + 16, 1, n - 16);
+        check_all_splits("runs of 0x01", d, n);
+        free(d);
+    }
+    hdump_membuf_free(&mixed);
+    printf("%u scans compared, %u parts dropped\n", configs, total_dropped);
+    return t_done();
+}
