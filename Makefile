@@ -96,8 +96,8 @@ clean:
 #                      corpora (committed + the last `make fuzz` run's), build-cov/
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
-FUZZ_TARGETS ?= read read_chunked roundtrip rewrite varint faults read_structured
-AFL_TARGETS  ?= read read_chunked roundtrip rewrite varint faults
+FUZZ_TARGETS ?= read read_chunked roundtrip rewrite varint faults scan read_structured
+AFL_TARGETS  ?= read read_chunked roundtrip rewrite varint faults scan
 FUZZ_DEPS    := clang libclang-rt-14-dev lld llvm-14 afl++ zip unzip cmake make
 
 .PHONY: fuzz fuzz-afl fuzz-deps seed-corpora fuzz-coverage

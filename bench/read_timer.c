@@ -15,7 +15,7 @@
  *   memcpy-ring target=mem bytes=N reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   decode-floor target=mem bytes=M records=J reps=R median_s=.. ..  (M, J: the objects')
  *   hdump-scan-2t target=mem bytes=N records=K reps=R median_s=.. ..
- *   hdump-scan-2t parts=P dropped=D   (the last repetition's)
+ *   scan-parts parts=P dropped=D   (the scan's last repetition)
  * $HDUMP_KERNEL selects the varint kernel. Exit status 0, or 1 on any error
  * (a dump that does not parse to its end is an error). */
 #include <stdint.h>
@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
     print_line("memcpy-ring", n, 0, reps, tm);
     if (have_floor) print_line("decode-floor", runs.bytes, runs.records, reps, tf);
     print_line("hdump-scan-2t", n, records, reps, ts);
-    printf("hdump-scan-2t parts=%u dropped=%u\n", sres.parts, sres.dropped);
+    printf("scan-parts parts=%u dropped=%u\n", sres.parts, sres.dropped);
     free(tr);
     free(tm);
     free(tf);

@@ -111,8 +111,8 @@ def datasets(agg, *kinds):
 
 def reader_table(agg):
     out = ["| dump | mem: MB/s (min..max) | x memcpy | M rec/s | fd: MB/s | x memcpy "
-           "| mmap: MB/s | x memcpy |",
-           "|---|---|---|---|---|---|---|---|"]
+           "| mmap: MB/s | x memcpy | scan 2 threads: MB/s | x memcpy |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for dmp in datasets(agg, "read"):
         row = [dmp]
         for src in ("mem", "fd", "mmap"):
@@ -123,6 +123,9 @@ def reader_table(agg):
             row += [spread(a), "%.2f" % a["median"].get("x_memcpy", float("nan"))]
             if src == "mem":
                 row.append("%.1f" % (a["median"]["items_per_second"] / 1e6))
+        a = agg.get("read-scan/%s/mem/2t" % dmp)
+        row += [spread(a), "%.2f" % a["median"].get("x_memcpy", float("nan"))] if a \
+            else ["-", "-"]
         out.append("| " + " | ".join(row) + " |")
     return "\n".join(out)
 

@@ -3,7 +3,7 @@
 # on a real dump and print the lines vs-go.sh parses (speed is not checked):
 # hdump_rewrite_timer (re-emitted byte-identical), hdump_write_ceiling (bare
 # write(2) calls, and with -c the copy floor over the dump's own bytes),
-# hdump_read_timer (parse + ring memcpy + decode floor), and the encode floor
+# hdump_read_timer (parse + ring memcpy + decode floor + threaded scan), and the encode floor
 # of hdump_rewrite_timer. With a third argument, a go1.3 dump: read_timer
 # times it with no decode floor (go1.3 objects are not the floor's). Exit 0
 # when all do.
@@ -40,6 +40,9 @@ else fail=1; echo "FAIL: copy floor output differs from the dump"; fi
 expect read_timer "$tmp/rd" "^hdump-read .*median_s="
 expect read_timer "$tmp/rd" "^memcpy-ring .*median_s="
 expect read_timer "$tmp/rd" "^decode-floor .*records=[1-9][0-9]* .*median_s="
+# the scan checks its record count against the reader's (exit 1 if not)
+expect read_timer "$tmp/rd" "^hdump-scan-2t target=mem bytes=$bytes records=[1-9][0-9]* .*median_s="
+expect read_timer "$tmp/rd" "^scan-parts parts=[1-9][0-9]* dropped=[0-9]+$"
 if [ -n "$go13" ]; then
   "$bin/hdump_read_timer" -r 1 "$go13" >"$tmp/rd13" || { fail=1; echo "FAIL: read_timer on a go1.3 dump"; }
   expect read_timer_go13 "$tmp/rd13" "^hdump-read .*median_s="

@@ -25,7 +25,8 @@
 #      bytes as fast as the fastest encoding loop measured here;
 #   5. hdump_read_timer parses that real Go dump from memory (VSGO_READ_REPS,
 #      default 15) next to a 4 KiB-ring memcpy of the same bytes and the
-#      decode floor (its object records by the shortest unchecked loop).
+#      decode floor (its object records by the shortest unchecked loop), and
+#      the threaded scan (hdump/scan.h) with 2 threads.
 # Then, once per toolchain, the end-to-end comparison (VSGO_ROUNDTRIP objects,
 # default 10000000; 0 skips it): Go's WriteHeapDump of a heap of that many
 # objects to /dev/null against the wall time of `hdump roundtrip --objects N
@@ -163,6 +164,7 @@ for go in $gos; do
                 for (i = 1; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] }
                 return ""
             }
+            $1 == "scan-parts" { parts = field("parts"); dropped = field("dropped"); next }
             { med[$1] = field("median_s"); lo[$1] = field("min_s"); mb[$1] = field("mbps")
               recs[$1] = field("records"); bytes[$1] = field("bytes") }
             END {
@@ -176,6 +178,11 @@ for go in $gos; do
                     printf "          decode floor (its %d object records, no checks, no API): %.2f GB/s; reader = %.0f%% of it\n",
                         recs["decode-floor"], mb["decode-floor"] / 1e3,
                         100 * mb["hdump-read"] / mb["decode-floor"]
+                if ("hdump-scan-2t" in med)
+                    printf "          threaded scan (hdump_scan_mem, 2 threads, %s parts, %s dropped): median %.1f ms = %.2f GB/s, best %.2f GB/s (x reader %.2f)\n",
+                        parts, dropped, med["hdump-scan-2t"] * 1e3, mb["hdump-scan-2t"] / 1e3,
+                        bytes["hdump-scan-2t"] / lo["hdump-scan-2t"] / 1e9,
+                        med["hdump-read"] / med["hdump-scan-2t"]
             }' "$tmp/rd.txt"
         rm -f "$dump" "$out"
     done

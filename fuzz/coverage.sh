@@ -18,13 +18,14 @@ COV=$(tool llvm-cov)
 cmake -S "$SRC_DIR" -B "$B" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_C_FLAGS='-fprofile-instr-generate -fcoverage-mapping -O1' -DHDUMP_FUZZ=none \
   -DHDUMP_BUILD_CLI=OFF -DHDUMP_BUILD_BENCH=OFF -DHDUMP_BUILD_TESTS=ON >/dev/null
-TARGETS="read read_chunked roundtrip rewrite varint faults"
+TARGETS="read read_chunked roundtrip rewrite varint faults scan"
 for t in $TARGETS; do cmake --build "$B" -j "$JOBS" --target "fuzz_${t}_replay" >/dev/null; done
 P=$B/profiles
 rm -rf "$P" && mkdir -p "$P"
 objs=()
 for t in $TARGETS; do
   dirs=("$SRC_DIR/corpus/$t")
+  [ "$t" = scan ] && dirs=("$SRC_DIR/corpus/read") # scan has no corpus of its own: the read inputs
   [ -d "$SRC_DIR/build-fuzz/corpus/$t" ] && dirs+=("$SRC_DIR/build-fuzz/corpus/$t")
   [ -d "$SRC_DIR/build-fuzz/seeds/$t" ] && dirs+=("$SRC_DIR/build-fuzz/seeds/$t")
   [ "$t" = read ] && [ -d "$SRC_DIR/build-fuzz/corpus/read_structured" ] &&

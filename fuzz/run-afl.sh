@@ -6,7 +6,7 @@
 # crashes to DIR/crashes/<target>/; exits 1 on a crash. `make fuzz-afl`.
 D=$(cd "$1" && pwd)
 SECS=${FUZZ_SECONDS:-60}
-TARGETS=${AFL_TARGETS:-"read read_chunked roundtrip rewrite varint faults"}
+TARGETS=${AFL_TARGETS:-"read read_chunked roundtrip rewrite varint faults scan"}
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export AFL_FAST_CAL=1 AFL_FORKSRV_INIT_TMOUT=30000 AFL_QUIET=1
 export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=1:allocator_may_return_null=1

@@ -9,13 +9,13 @@ SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "$1" && pwd)
 SECS=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-2}
-TARGETS=${FUZZ_TARGETS:-"read read_chunked roundtrip rewrite varint faults read_structured"}
+TARGETS=${FUZZ_TARGETS:-"read read_chunked roundtrip rewrite varint faults scan read_structured"}
 mkdir -p "$B/crashes" "$B/run"
 found=0
 for t in $TARGETS; do
   bin=$B/fuzz/fuzz_$t
   [ -x "$bin" ] || { echo "fuzz: $bin missing"; found=1; continue; }
-  src=$t; [ "$t" = read_structured ] && src=read
+  src=$t; case $t in read_structured|scan) src=read ;; esac
   corpus=$B/corpus/$t
   mkdir -p "$corpus"
   [ -d "$B/seeds/$src" ] && cp -n "$B/seeds/$src"/* "$corpus/" 2>/dev/null

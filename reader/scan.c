@@ -24,7 +24,7 @@
  * over, not counted), beyond twice the part's size: bounds the search on
  * hostile input (runs of bytes that parse from every offset) to a few
  * passes. */
-#define SC_GUESS_SLACK (1u << 16)
+#define SC_GUESS_SLACK (1u << 12)
 
 enum { SC_NONE, SC_BOUNDARY, SC_END, SC_ERROR, SC_STOP };
 

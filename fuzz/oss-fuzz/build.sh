@@ -19,7 +19,7 @@ CFLAGS=${CFLAGS:-}
 CXXFLAGS=${CXXFLAGS:-$CFLAGS}
 BUILD=$WORK/hdump-fuzz-build
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-TARGETS="read read_chunked roundtrip rewrite varint faults"
+TARGETS="read read_chunked roundtrip rewrite varint faults scan"
 
 mkdir -p "$OUT"
 cmake -S "$SRC_DIR" -B "$BUILD" -DCMAKE_BUILD_TYPE= \

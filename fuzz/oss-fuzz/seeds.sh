@@ -24,9 +24,9 @@ mkdir -p "$TMP/real"
 for gz in "$SRC_DIR"/corpus/real/*.dump.gz; do
   [ -f "$gz" ] && gzip -dc "$gz" > "$TMP/real/$(basename "$gz" .gz)"
 done
-for t in read read_chunked roundtrip rewrite varint faults read_structured; do
+for t in read read_chunked roundtrip rewrite varint faults scan read_structured; do
   src=$t
-  [ "$t" = read_structured ] && src=read
+  case $t in read_structured|scan) src=read ;; esac
   zip=$OUTDIR/fuzz_${t}_seed_corpus.zip
   rm -f "$zip"
   zip -q -j "$zip" "$TMP/seeds/$src"/*

@@ -13,7 +13,8 @@ extern "C" {
  *  capped allocators are trivial. `alloc` and `realloc` return NULL on
  *  failure, which hdump reports as HDUMP_ERR_NOMEM. All three members must be
  *  set when the struct is used. Calls are made only from the thread that is
- *  using the handle the allocator was given to. */
+ *  using the handle the allocator was given to, except by hdump_scan_mem
+ *  (hdump/scan.h), which calls a reader allocator from each of its threads. */
 typedef struct hdump_alloc {
     void *(*alloc)(void *ctx, size_t n);
     void *(*realloc)(void *ctx, void *p, size_t old_n, size_t new_n);

@@ -22,6 +22,11 @@
  *
  * Callbacks of different parts run at the same time on different threads:
  * keep what you gather per part and merge the parts in order at the end.
+ * The same goes for an allocator given in o->reader.alloc: each thread's
+ * reader calls it, so it must be thread-safe (libc's is).
+ *
+ * Memory: one reader per thread (docs/limits.md: each bounded by the
+ * limits) and a small array of the parts; nothing sized by the input.
  *
  * @code
  *   unsigned n = hdump_scan_parts(&o, size);   // size the per-part state
