@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "bench_common.h"
 #include "floors.h"
 
@@ -78,14 +80,13 @@ void bm_read(benchmark::State &st, Dataset *d, Src src) {
     set_ratio_counter(st, d->name, double(d->len), c);
 }
 
-struct ScanCount {
-    uint64_t n[16 * 8];  // a cache line a part (2 threads: 16 parts at most)
-};
+// A record count per part, a cache line (8 counters) each: parts side by side
+// are counted by different threads.
 int scan_on_record(void *ctx, unsigned part, const hdump_record *) {
-    static_cast<ScanCount *>(ctx)->n[8 * part]++;
+    static_cast<uint64_t *>(ctx)[8 * size_t(part)]++;
     return 0;
 }
-void scan_on_drop(void *ctx, unsigned part) { static_cast<ScanCount *>(ctx)->n[8 * part] = 0; }
+void scan_on_drop(void *ctx, unsigned part) { static_cast<uint64_t *>(ctx)[8 * size_t(part)] = 0; }
 
 void bm_scan(benchmark::State &st, Dataset *d) {
     if (!d->load()) {
@@ -100,14 +101,15 @@ void bm_scan(benchmark::State &st, Dataset *d) {
     hdump_scan_result res{};
     uint64_t records = 0;
     std::string err;
+    std::vector<uint64_t> cnt(8 * size_t(hdump_scan_parts(&o, d->len)));
     Clock c;
     for (auto _ : st) {
-        ScanCount cnt{};
+        std::fill(cnt.begin(), cnt.end(), 0);
         c.start();
-        hdump_status s = hdump_scan_mem(&o, d->data, d->len, &f, &cnt, &res);
+        hdump_status s = hdump_scan_mem(&o, d->data, d->len, &f, cnt.data(), &res);
         c.stop();
         uint64_t n = 0;
-        for (unsigned p = 0; p < res.parts; p++) n += cnt.n[8 * p];
+        for (unsigned p = 0; p < res.parts; p++) n += cnt[8 * size_t(p)];
         if (s != HDUMP_END || n != res.records) {
             err = std::string("scan: ") + hdump_status_str(s);
             break;

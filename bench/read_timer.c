@@ -29,16 +29,14 @@
 #include "hdump/hdump.h"
 #include "timer_util.h"
 
-/* The scan's callbacks: a record count per part, a cache line each. */
-typedef struct scan_count {
-    unsigned long long n[8 * 16];
-} scan_count;
+/* The scan's callbacks: a record count per part, a cache line (8 counters)
+ * each: parts side by side are counted by different threads. */
 static int scan_on_record(void *ctx, unsigned part, const hdump_record *rec) {
     (void)rec;
-    ((scan_count *)ctx)->n[8 * part]++;
+    ((unsigned long long *)ctx)[8 * (size_t)part]++;
     return 0;
 }
-static void scan_on_drop(void *ctx, unsigned part) { ((scan_count *)ctx)->n[8 * part] = 0; }
+static void scan_on_drop(void *ctx, unsigned part) { ((unsigned long long *)ctx)[8 * (size_t)part] = 0; }
 
 static void print_line(const char *who, size_t n, unsigned long long records, int reps, double *t) {
     double med = bt_median(t, reps);
@@ -84,6 +82,9 @@ int main(int argc, char **argv) {
     so.threads = 2;
     hdump_scan_result sres;
     memset(&sres, 0, sizeof sres);
+    size_t ncnt = 8 * (size_t)hdump_scan_parts(&so, n);
+    unsigned long long *cnt = malloc(ncnt * sizeof *cnt);
+    if (cnt == NULL) return 1;
     static uint8_t ring[4096];
     unsigned long long records = 0;
     uint64_t sink = 0;
@@ -113,14 +114,13 @@ int main(int argc, char **argv) {
         tm[r] = bt_now() - t0;
         sink += ring[0];
         /* the threaded scan */
-        static scan_count cnt;
-        memset(&cnt, 0, sizeof cnt);
+        memset(cnt, 0, ncnt * sizeof *cnt);
         hdump_scan_fns fns = {scan_on_record, scan_on_drop};
         t0 = bt_now();
-        st = hdump_scan_mem(&so, d, n, &fns, &cnt, &sres);
+        st = hdump_scan_mem(&so, d, n, &fns, cnt, &sres);
         if (ts) ts[r] = bt_now() - t0;
         unsigned long long sk = 0;
-        for (unsigned p = 0; p < sres.parts; p++) sk += cnt.n[8 * p];
+        for (unsigned p = 0; p < sres.parts; p++) sk += cnt[8 * (size_t)p];
         if (st != HDUMP_END || sk != records || sres.records != records) {
             fprintf(stderr, "%s: the scan disagrees with the reader (%s, %llu records)\n", argv[0],
                     hdump_status_str(st), sk);
@@ -147,6 +147,7 @@ int main(int argc, char **argv) {
     free(tm);
     free(tf);
     free(ts);
+    free(cnt);
     if (have_floor) bs_objruns_free(&runs);
     free(d);
     return sink == UINT64_MAX; /* keeps the copies observable */
