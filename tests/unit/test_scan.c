@@ -116,17 +116,32 @@ static void on_drop(void *vctx, unsigned part) {
 static unsigned total_dropped;
 static unsigned configs;
 
+/* Runs the scan with the test's callbacks; part 0 stops it after stop_after
+ * records (0: never). The caller frees the context with ctx_free. */
+static scan_ctx *run_scan(const hdump_scan_opts *so, const uint8_t *d, size_t n,
+                          uint64_t stop_after, hdump_scan_result *res, hdump_status *st) {
+    scan_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) abort();
+    c->version = version_of(d, n);
+    c->caller = pthread_self();
+    c->stop_after = stop_after;
+    hdump_scan_fns f = {on_record, on_drop};
+    *st = hdump_scan_mem(so, d, n, &f, c, res);
+    return c;
+}
+
+static void ctx_free(scan_ctx *c) {
+    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
+    free(c);
+}
+
 /* The scan against the reader, for one input and one set of options. */
 static void check_same(const char *what, const uint8_t *d, size_t n, const hdump_scan_opts *so) {
     int version = version_of(d, n);
     outcome want = run_reader(&so->reader, d, n, version);
-    scan_ctx *c = calloc(1, sizeof *c);
-    if (c == NULL) abort();
-    c->version = version;
-    c->caller = pthread_self();
-    hdump_scan_fns f = {on_record, on_drop};
     hdump_scan_result res;
-    hdump_status st = hdump_scan_mem(so, d, n, &f, c, &res);
+    hdump_status st;
+    scan_ctx *c = run_scan(so, d, n, 0, &res, &st);
     configs++;
     total_dropped += res.dropped;
     unsigned np = hdump_scan_parts(so, n);
@@ -152,8 +167,7 @@ static void check_same(const char *what, const uint8_t *d, size_t n, const hdump
             what, so->threads, so->min_part, so->reader.strict, (int)st, (int)res.err.code,
             res.err.offset, res.err.record_index, at, res.records, res.dropped, (int)want.st,
             (int)want.err.code, want.err.offset, want.err.record_index, want.recs.n);
-    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
-    free(c);
+    ctx_free(c);
     rl_free(&want.recs);
 }
 
@@ -236,16 +250,11 @@ static void check_mutations(const char *what, const uint8_t *d, size_t n, int ro
 
 /* max_records at every kept part's first record and one either side. */
 static void check_limits(const char *what, const uint8_t *d, size_t n) {
-    int version = version_of(d, n);
     hdump_scan_opts so;
     scan_opts(&so, 4, 1, 0);
-    scan_ctx *c = calloc(1, sizeof *c);
-    if (c == NULL) abort();
-    c->version = version;
-    c->caller = pthread_self();
-    hdump_scan_fns f = {on_record, on_drop};
     hdump_scan_result res;
-    hdump_scan_mem(&so, d, n, &f, c, &res);
+    hdump_status st;
+    scan_ctx *c = run_scan(&so, d, n, 0, &res, &st);
     uint64_t firsts[MAXP + 1], nf = 0, sum = 0;
     T_TRUE(res.parts <= MAXP);
     for (unsigned p = 0; p < res.parts && p < MAXP; p++) {
@@ -253,8 +262,7 @@ static void check_limits(const char *what, const uint8_t *d, size_t n) {
         sum += c->part[p].n;
     }
     firsts[nf++] = sum;
-    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
-    free(c);
+    ctx_free(c);
     char name[160];
     for (uint64_t i = 0; i < nf; i++)
         for (int dx = -1; dx <= 1; dx++) {
@@ -284,18 +292,13 @@ static hdump_membuf nested_dump(const hdump_membuf *inner) {
 static void check_stop(const uint8_t *d, size_t n) {
     hdump_scan_opts so;
     scan_opts(&so, 2, 1, 0);
-    scan_ctx *c = calloc(1, sizeof *c);
-    if (c == NULL) abort();
-    c->version = version_of(d, n);
-    c->caller = pthread_self();
-    c->stop_after = 10;
-    hdump_scan_fns f = {on_record, on_drop};
     hdump_scan_result res;
-    T_EQ(hdump_scan_mem(&so, d, n, &f, c, &res), HDUMP_OK);
+    hdump_status st;
+    scan_ctx *c = run_scan(&so, d, n, 10, &res, &st);
+    T_EQ(st, HDUMP_OK);
     T_EQ(res.err.code, HDUMP_OK);
     T_EQ(c->part[0].n, 10);
-    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
-    free(c);
+    ctx_free(c);
 }
 
 static void check_usage(const uint8_t *d, size_t n) {
