@@ -110,12 +110,91 @@ static uint64_t bucket_max(int k) {
     return k == 0 ? 0 : k == 64 ? UINT64_MAX : ((uint64_t)1 << k) - 1;
 }
 
-/* The report, from the counts of either path; frees tp's heap. */
-static int print_stats(const char *path, int json, hdump_version v, uint64_t total,
-                       const uint64_t *count, const uint64_t *bytes, const uint64_t *hcount,
-                       const uint64_t *hbytes, top *tp) {
-    if (tp->n) qsort(tp->h, tp->n, sizeof *tp->h, by_rank);
-    top t = *tp;
+/* What stats counts: records and bytes per tag, the object-size
+ * histogram, the largest objects. One per part of a scan, whose record
+ * indices count from the part's first record, or one for a single read. A
+ * record's bytes are known at the next record's offset (last_off, last_tag
+ * wait for it), or the end for the last one (merge_counts). */
+typedef struct counts {
+    uint64_t count[HDUMP_TAG_COUNT], bytes[HDUMP_TAG_COUNT];
+    uint64_t hcount[NBUCKETS], hbytes[NBUCKETS];
+    top t;
+    uint64_t n, first_off, last_off, last_tag;
+    int nomem;
+    char pad[64]; /* parts side by side are counted by different threads */
+} counts;
+
+/* hdump_scan_fns.on_record, and the single read's step: ctx is the parts. */
+static int count_record(void *ctx, unsigned part, const hdump_record *rec) {
+    counts *a = &((counts *)ctx)[part];
+    if (a->n == 0)
+        a->first_off = rec->offset;
+    else
+        a->bytes[a->last_tag] += rec->offset - a->last_off;
+    a->last_off = rec->offset;
+    a->last_tag = (uint64_t)rec->tag;
+    a->n++;
+    a->count[rec->tag]++;
+    if (rec->tag == HDUMP_TAG_OBJECT) {
+        uint64_t len = rec->u.object.contents.len;
+        int k = bucket_of(len);
+        a->hcount[k]++;
+        a->hbytes[k] += len;
+        big b = {len, rec->index, rec->u.object.addr};
+        if (top_add(&a->t, b) < 0) {
+            a->nomem = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* hdump_scan_fns.on_drop: the part starts again from nothing. */
+static void forget_part(void *ctx, unsigned part) {
+    counts *a = &((counts *)ctx)[part];
+    top t = a->t;
+    memset(a, 0, sizeof *a);
+    t.n = 0;
+    a->t = t;
+}
+
+/* Adds the parts, in stream order, into *out (zeroed, out->t.max set): a
+ * part's last record ends where the next part with records begins, the
+ * dump's last at `total`; the largest objects' indices become the dump's.
+ * Returns -1 when out of memory. */
+static int merge_counts(counts *parts, unsigned np, uint64_t total, counts *out) {
+    uint64_t first = 0;
+    counts *prev = NULL;
+    for (unsigned k = 0; k <= np; k++) {
+        counts *a = k < np ? &parts[k] : NULL;
+        if (a != NULL && a->n == 0) continue;
+        if (prev) {
+            prev->bytes[prev->last_tag] += (a ? a->first_off : total) - prev->last_off;
+            for (int j = 0; j < HDUMP_TAG_COUNT; j++) {
+                out->count[j] += prev->count[j];
+                out->bytes[j] += prev->bytes[j];
+            }
+            for (int j = 0; j < NBUCKETS; j++) {
+                out->hcount[j] += prev->hcount[j];
+                out->hbytes[j] += prev->hbytes[j];
+            }
+            for (size_t i = 0; i < prev->t.n; i++) {
+                big b = prev->t.h[i];
+                b.index += first;
+                if (top_add(&out->t, b) < 0) return -1;
+            }
+            first += prev->n;
+        }
+        prev = a;
+    }
+    return 0;
+}
+
+/* The report; frees c's heap. */
+static int print_stats(const char *path, int json, hdump_version v, uint64_t total, counts *c) {
+    top t = c->t;
+    if (t.n) qsort(t.h, t.n, sizeof *t.h, by_rank);
+    const uint64_t *count = c->count, *bytes = c->bytes, *hcount = c->hcount, *hbytes = c->hbytes;
     uint64_t nrec = 0;
     for (int k = 0; k < HDUMP_TAG_COUNT; k++) nrec += count[k];
     if (json) {
@@ -168,60 +247,15 @@ static int print_stats(const char *path, int json, hdump_version v, uint64_t tot
     return CLI_OK;
 }
 
-/* ---- Threads: one accumulator per part of hdump_scan_mem, merged in order ---- */
-typedef struct part_acc {
-    uint64_t count[HDUMP_TAG_COUNT], bytes[HDUMP_TAG_COUNT];
-    uint64_t hcount[NBUCKETS], hbytes[NBUCKETS];
-    top t;              /* indices counted from the part's first record */
-    uint64_t n;         /* records */
-    uint64_t last_off;  /* the last record's offset and tag: its bytes are */
-    uint64_t last_tag;  /* known when the next part's first record is */
-    uint64_t first_off;
-    int nomem;
-    char pad[64];       /* parts side by side are written by different threads */
-} part_acc;
-
-static int acc_record(void *ctx, unsigned part, const hdump_record *rec) {
-    part_acc *a = &((part_acc *)ctx)[part];
-    if (a->n == 0)
-        a->first_off = rec->offset;
-    else
-        a->bytes[a->last_tag] += rec->offset - a->last_off;
-    a->last_off = rec->offset;
-    a->last_tag = (uint64_t)rec->tag;
-    a->n++;
-    a->count[rec->tag]++;
-    if (rec->tag == HDUMP_TAG_OBJECT) {
-        uint64_t len = rec->u.object.contents.len;
-        int k = bucket_of(len);
-        a->hcount[k]++;
-        a->hbytes[k] += len;
-        big b = {len, rec->index, rec->u.object.addr};
-        if (top_add(&a->t, b) < 0) {
-            a->nomem = 1;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static void acc_drop(void *ctx, unsigned part) {
-    part_acc *a = &((part_acc *)ctx)[part];
-    top t = a->t;
-    memset(a, 0, sizeof *a);
-    t.n = 0;
-    a->t = t;
-}
-
-/* Reads path (a regular file of `size` bytes) with the scan and leaves in
- * the caller's arrays what the single reader's loop would. Returns the
- * scan's status (HDUMP_END when the dump is whole) with *err set; *nomem
- * when the largest-objects heaps could not grow. */
-static hdump_status stats_scan(const char *path, size_t size, unsigned threads, uint64_t *count,
-                               uint64_t *bytes, uint64_t *hcount, uint64_t *hbytes, top *t,
-                               hdump_error *err, hdump_version *v, int *nomem) {
-    err->code = HDUMP_ERR_IO;
-    err->msg = NULL;
+/* Reads path (a regular file of `size` bytes) with hdump_scan_mem, one
+ * counts a part, and merges them into *out. Returns the scan's status
+ * (HDUMP_END when the dump is whole) with *res; *nomem when the
+ * largest-objects heaps could not grow; HDUMP_ERR_IO (res->err.msg NULL)
+ * when the file cannot be mapped. */
+static hdump_status stats_scan(const char *path, size_t size, unsigned threads, counts *out,
+                               hdump_scan_result *res, int *nomem) {
+    memset(res, 0, sizeof *res);
+    res->err.code = HDUMP_ERR_IO;
     int fd = open(path, O_RDONLY);
     if (fd < 0) return HDUMP_ERR_IO;
     void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -232,57 +266,90 @@ static hdump_status stats_scan(const char *path, size_t size, unsigned threads, 
     o.reader.kernel = cli_kernel();
     o.threads = threads;
     unsigned np = hdump_scan_parts(&o, size);
-    part_acc *acc = calloc(np, sizeof *acc);
-    hdump_status st = HDUMP_ERR_NOMEM;
-    err->code = HDUMP_ERR_NOMEM;
-    err->msg = NULL;
-    if (acc != NULL) {
-        for (unsigned k = 0; k < np; k++) acc[k].t.max = t->max;
-        hdump_scan_fns f = {acc_record, acc_drop};
-        hdump_scan_result res;
-        st = hdump_scan_mem(&o, map, size, &f, acc, &res);
-        *err = res.err;
-        for (unsigned k = 0; k < np; k++) *nomem |= acc[k].nomem;
-        if (st == HDUMP_END && !*nomem) {
-            /* the parts in order: a part's last record ends where the next
-             * kept part's first begins; the dump's last, at its end */
-            uint64_t first = 0;
-            part_acc *prev = NULL;
-            for (unsigned k = 0; k < np; k++) {
-                part_acc *a = &acc[k];
-                if (a->n == 0) continue;
-                if (prev) prev->bytes[prev->last_tag] += a->first_off - prev->last_off;
-                for (int j = 0; j < HDUMP_TAG_COUNT; j++) count[j] += a->count[j];
-                for (int j = 0; j < NBUCKETS; j++) {
-                    hcount[j] += a->hcount[j];
-                    hbytes[j] += a->hbytes[j];
-                }
-                for (size_t i = 0; i < a->t.n && !*nomem; i++) {
-                    big b = a->t.h[i];
-                    b.index += first;
-                    if (top_add(t, b) < 0) *nomem = 1;
-                }
-                first += a->n;
-                prev = a;
-            }
-            if (prev) prev->bytes[prev->last_tag] += size - prev->last_off;
-            for (unsigned k = 0; k < np; k++)
-                for (int j = 0; j < HDUMP_TAG_COUNT; j++) bytes[j] += acc[k].bytes[j];
-            *v = HDUMP_GO1_7;
-            if (size >= HDUMP_HEADER_SIZE) {
-                /* the header was read by the scan: name its version */
-                hdump_reader *r;
-                if (hdump_reader_new_mem(&o.reader, map, size, &r) == HDUMP_OK) {
-                    hdump_reader_version(r, v);
-                    hdump_reader_free(r);
-                }
-            }
-        }
-        for (unsigned k = 0; k < np; k++) free(acc[k].t.h);
-        free(acc);
+    counts *parts = calloc(np, sizeof *parts);
+    hdump_status st = res->err.code = HDUMP_ERR_NOMEM;
+    if (parts != NULL) {
+        for (unsigned k = 0; k < np; k++) parts[k].t.max = out->t.max;
+        hdump_scan_fns f = {count_record, forget_part};
+        st = hdump_scan_mem(&o, map, size, &f, parts, res);
+        for (unsigned k = 0; k < np; k++) *nomem |= parts[k].nomem;
+        /* whole: the EOF record ends at the file's end (nothing may follow it) */
+        if (st == HDUMP_END && !*nomem && merge_counts(parts, np, size, out) < 0) *nomem = 1;
+        for (unsigned k = 0; k < np; k++) free(parts[k].t.h);
+        free(parts);
     }
     munmap(map, size);
     return st;
+}
+
+/* `stats` with threads: the scan, then the report or the scan's error
+ * (the single reader's, by hdump/scan.h). */
+static int stats_threads(const char *path, size_t size, unsigned threads, int json, counts *out) {
+    hdump_scan_result res;
+    int nomem = 0;
+    hdump_status st = stats_scan(path, size, threads, out, &res, &nomem);
+    if (st == HDUMP_END && !nomem) return print_stats(path, json, res.version, size, out);
+    free(out->t.h);
+    if (nomem) {
+        fprintf(stderr, "hdump stats: out of memory\n");
+        return CLI_USAGE;
+    }
+    if (st == HDUMP_ERR_UNSUPPORTED && res.err.msg == NULL) {
+        fprintf(stderr, "hdump: HDUMP_KERNEL=%s: unknown kernel, or one this CPU cannot run\n",
+                cli_kernel() ? cli_kernel() : "");
+        return CLI_USAGE;
+    }
+    if (res.err.msg == NULL) { /* the file could not be mapped, or no memory */
+        fprintf(stderr, "hdump: %s: cannot open: %s\n", path, hdump_status_str(st));
+        return CLI_USAGE;
+    }
+    cli_print_error(path, &res.err);
+    return cli_error_exit(st);
+}
+
+/* `stats` with the single reader (any input, and --threads 1), with a
+ * progress line: the counts of one part. */
+static int stats_single(const char *path, int json, counts *out) {
+    hdump_reader *r = cli_open(path, NULL);
+    counts *one = calloc(1, sizeof *one);
+    if (r == NULL || one == NULL) {
+        if (r != NULL) fprintf(stderr, "hdump stats: out of memory\n");
+        hdump_reader_free(r);
+        free(one);
+        return CLI_USAGE;
+    }
+    one->t.max = out->t.max;
+    cli_progress pr;
+    cli_progress_start(&pr, "stats", cli_input_size(path));
+    hdump_record rec;
+    hdump_status st;
+    do {
+        st = hdump_reader_next(r, &rec);
+        if (st < 0 || count_record(one, 0, &rec) != 0) break;
+        cli_progress_update(&pr, rec.index + 1, hdump_reader_offset(r));
+    } while (st == HDUMP_OK);
+    cli_progress_end(&pr);
+    int nomem = one->nomem;
+    if (!nomem && st == HDUMP_END && merge_counts(one, 1, hdump_reader_offset(r), out) < 0)
+        nomem = 1;
+    int rc;
+    if (nomem) {
+        fprintf(stderr, "hdump stats: out of memory\n");
+        rc = CLI_USAGE;
+        free(out->t.h);
+    } else if (st < 0) {
+        cli_print_error(path, hdump_reader_error(r));
+        rc = cli_error_exit(st);
+        free(out->t.h);
+    } else {
+        hdump_version v;
+        hdump_reader_version(r, &v);
+        rc = print_stats(path, json, v, hdump_reader_offset(r), out);
+    }
+    free(one->t.h);
+    free(one);
+    hdump_reader_free(r);
+    return rc;
 }
 
 static unsigned default_threads(void) {
@@ -328,78 +395,20 @@ int cmd_stats(int argc, char **argv) {
         fprintf(stderr, "hdump stats: missing FILE\n\n%s", help);
         return CLI_USAGE;
     }
-    uint64_t count[HDUMP_TAG_COUNT] = {0}, bytes[HDUMP_TAG_COUNT] = {0};
-    uint64_t hcount[NBUCKETS] = {0}, hbytes[NBUCKETS] = {0};
-    top t = {NULL, 0, 0, (size_t)ntop};
+    counts *out = calloc(1, sizeof *out);
+    if (out == NULL) {
+        fprintf(stderr, "hdump stats: out of memory\n");
+        return CLI_USAGE;
+    }
+    out->t.max = (size_t)ntop;
+    int rc;
     struct stat sb;
     if (threads > 1 && strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
         sb.st_size >= HDUMP_HEADER_SIZE && (uint64_t)sb.st_size <= SIZE_MAX) {
-        size_t size = (size_t)sb.st_size;
-        hdump_error e;
-        hdump_version v = HDUMP_GO1_7;
-        int nomem = 0;
-        hdump_status st = stats_scan(path, size, (unsigned)threads, count, bytes, hcount, hbytes, &t,
-                                     &e, &v, &nomem);
-        if (st != HDUMP_END || nomem) {
-            free(t.h);
-            if (nomem) {
-                fprintf(stderr, "hdump stats: out of memory\n");
-                return CLI_USAGE;
-            }
-            if (st == HDUMP_ERR_UNSUPPORTED && e.msg == NULL) {
-                fprintf(stderr, "hdump: HDUMP_KERNEL=%s: unknown kernel, or one this CPU cannot run\n",
-                        cli_kernel() ? cli_kernel() : "");
-                return CLI_USAGE;
-            }
-            if (e.msg == NULL) { /* the file could not be mapped, or memory */
-                fprintf(stderr, "hdump: %s: cannot open: %s\n", path, hdump_status_str(st));
-                return CLI_USAGE;
-            }
-            cli_print_error(path, &e);
-            return cli_error_exit(st);
-        }
-        return print_stats(path, json, v, (uint64_t)size, count, bytes, hcount, hbytes, &t);
+        rc = stats_threads(path, (size_t)sb.st_size, (unsigned)threads, json, out);
+    } else {
+        rc = stats_single(path, json, out);
     }
-    hdump_reader *r = cli_open(path, NULL);
-    if (r == NULL) {
-        free(t.h);
-        return CLI_USAGE;
-    }
-    cli_progress pr;
-    cli_progress_start(&pr, "stats", cli_input_size(path));
-    hdump_record rec;
-    hdump_status st;
-    int nomem = 0;
-    do {
-        st = hdump_reader_next(r, &rec);
-        if (st < 0) break;
-        count[rec.tag]++;
-        bytes[rec.tag] += hdump_reader_offset(r) - rec.offset;
-        if (rec.tag == HDUMP_TAG_OBJECT) {
-            uint64_t len = rec.u.object.contents.len;
-            int k = bucket_of(len);
-            hcount[k]++;
-            hbytes[k] += len;
-            big b = {len, rec.index, rec.u.object.addr};
-            if (top_add(&t, b) < 0) {
-                nomem = 1;
-                break;
-            }
-        }
-        cli_progress_update(&pr, rec.index + 1, hdump_reader_offset(r));
-    } while (st == HDUMP_OK);
-    cli_progress_end(&pr);
-    if (nomem || st < 0) {
-        if (nomem) fprintf(stderr, "hdump stats: out of memory\n");
-        else cli_print_error(path, hdump_reader_error(r));
-        int rc = nomem ? CLI_USAGE : cli_error_exit(st);
-        hdump_reader_free(r);
-        free(t.h);
-        return rc;
-    }
-    hdump_version v;
-    hdump_reader_version(r, &v);
-    uint64_t total = hdump_reader_offset(r);
-    hdump_reader_free(r);
-    return print_stats(path, json, v, total, count, bytes, hcount, hbytes, &t);
+    free(out);
+    return rc;
 }

@@ -11,9 +11,9 @@
  * A part may be wrong while it runs (a wrong guess); on_drop forgets it. At
  * the end the kept parts, in order, must tile the reader's records exactly,
  * and the scan must end with the reader's status and error (code, offset,
- * record index, tag, message). on_drop must run on the calling thread. Both
- * use the capping allocator (behind a lock for the scan, whose threads
- * allocate at once): no leak. */
+ * record index, tag, message) and give the header's version. on_drop must
+ * run on the calling thread. Both use the capping allocator (behind a lock
+ * for the scan, whose threads allocate at once): no leak. */
 #include <pthread.h>
 
 #include "fuzz_common.h"
@@ -138,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     W.v = HDUMP_GO1_7;
     hdump_reader *r;
     FZ_CHECK(hdump_reader_new_mem(&o, data, size, &r) == HDUMP_OK, "reader");
-    if (hdump_reader_version(r, &W.v) != HDUMP_OK) W.v = HDUMP_GO1_7;
+    int header_ok = hdump_reader_version(r, &W.v) == HDUMP_OK;
+    if (!header_ok) W.v = HDUMP_GO1_7;
     hdump_record rec;
     hdump_status want_st;
     while ((want_st = hdump_reader_next(r, &rec)) == HDUMP_OK || want_st == HDUMP_END) {
@@ -191,6 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
              (int)want_err.code, (unsigned long long)want_err.offset,
              (unsigned long long)want_err.record_index);
     FZ_CHECK(res.parts == hdump_scan_parts(&so, size) && res.parts <= MAXP, "%u parts", res.parts);
+    FZ_CHECK((int)res.version == (header_ok ? (int)W.v : 0), "scan version %d, reader %d",
+             (int)res.version, header_ok ? (int)W.v : 0);
     uint64_t next = 0;
     for (unsigned k = 0; k < res.parts; k++) {
         const part *p = &c.p[k];

@@ -273,6 +273,15 @@ static hdi_rd_next_fn rd_pick_fast(const hdump_reader *r) {
 
 /* ==== Header and records ==== */
 
+/* Records may be read from here on: the fast path's instance and gate
+ * (hot_lim: see hdump_reader_next). go1.3's objects carry a type and a
+ * kind: they take the grammar walk, so go1.3 keeps the gate shut. */
+static void rd_open_records(hdump_reader *r) {
+    r->state = 1;
+    r->fast = rd_pick_fast(r);
+    r->hot_lim = r->version != HDUMP_GO1_3 ? r->lim.max_records : 0;
+}
+
 static hdump_status rd_header(hdump_reader *r) {
     HDI_TRY(hdi_rd_ensure(r, HDUMP_HEADER_SIZE));
     size_t avail = (size_t)(r->end - r->p);
@@ -284,12 +293,7 @@ static hdump_status rd_header(hdump_reader *r) {
     if (v == 0) return hdi_rd_fail(r, HDUMP_ERR_HEADER, 0, "not a Go heap dump header (go1.3 .. go1.7)");
     r->version = v;
     r->p += HDUMP_HEADER_SIZE;
-    r->state = 1;
-    /* go1.3's objects carry a type and a kind: they take the grammar walk. */
-    if (v != HDUMP_GO1_3) {
-        r->fast = rd_pick_fast(r);
-        r->hot_lim = r->lim.max_records;
-    }
+    rd_open_records(r);
     return HDUMP_OK;
 }
 
@@ -297,7 +301,6 @@ void hdi_rd_restart(hdump_reader *r, uint64_t at, int version, uint64_t nrec,
                     uint64_t max_records) {
     r->p = r->base + (size_t)(at - r->off_adj);
     r->version = version;
-    r->state = 1;
     r->nrec = nrec;
     r->lim.max_records = max_records;
     memset(&r->err, 0, sizeof r->err);
@@ -308,9 +311,7 @@ void hdi_rd_restart(hdump_reader *r, uint64_t at, int version, uint64_t nrec,
     r->nframes_cur = 0;
     r->addr_len = 0;
     r->skipped = 0;
-    /* as rd_header: go1.3's objects take the grammar walk */
-    r->fast = rd_pick_fast(r);
-    r->hot_lim = version != HDUMP_GO1_3 ? max_records : 0;
+    rd_open_records(r);
 }
 
 hdump_status hdump_reader_version(hdump_reader *r, hdump_version *v) {

@@ -312,6 +312,7 @@ hdump_status hdump_scan_mem(const hdump_scan_opts *o, const void *data, size_t s
         st = sc_settle(&sh, r0, res);
     } else {
         sh.version = (int)v;
+        res->version = v;
         sh.hdr = hdump_reader_offset(r0);
         for (unsigned k = 0; k < np; k++) {
             sc_part *p = &sh.pt[k];

@@ -75,22 +75,31 @@ static WR_ALWAYS_INLINE void copy_inline(uint8_t *dst, const uint8_t *src, size_
  * docs/BENCHMARKS.md (session 9) these stores made the mixed heap's writer
  * ~10% faster. REQUIRES: 1 + HDI_UVARINT_MAX writable bytes at p (the
  * 4-byte store stays inside the entry's bound). */
+/* x's 4 bytes at p, least significant first, on any byte order (GCC and
+ * clang merge the four into one store on a little-endian CPU). */
+static inline void store_le32(uint8_t *p, uint32_t x) {
+    p[0] = (uint8_t)x;
+    p[1] = (uint8_t)(x >> 8);
+    p[2] = (uint8_t)(x >> 16);
+    p[3] = (uint8_t)(x >> 24);
+}
+
 static inline uint8_t *put_pair(uint8_t *p, uint64_t kind, uint64_t o) {
     uint32_t k = (uint32_t)kind, x;
     if (o < 0x80) {
         x = k | (uint32_t)o << 8;
-        memcpy(p, &x, 4);
+        store_le32(p, x);
         return p + 2;
     }
     if (o < 0x4000) {
         x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (uint32_t)(o >> 7) << 16;
-        memcpy(p, &x, 4);
+        store_le32(p, x);
         return p + 3;
     }
     if (o < 0x200000) {
         x = k | (((uint32_t)o & 0x7f) | 0x80) << 8 | (((uint32_t)(o >> 7) & 0x7f) | 0x80) << 16 |
             (uint32_t)(o >> 14) << 24;
-        memcpy(p, &x, 4);
+        store_le32(p, x);
         return p + 4;
     }
     *p++ = (uint8_t)kind;

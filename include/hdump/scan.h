@@ -81,6 +81,7 @@ typedef struct hdump_scan_result {
     uint64_t records; /* records in the parts that were kept (EOF included) */
     unsigned parts;   /* parts the dump was cut into (hdump_scan_parts) */
     unsigned dropped; /* parts dropped after a wrong or missing guess */
+    hdump_version version; /* the header's version; 0 when the header is bad */
 } hdump_scan_result;
 
 /** How many parts hdump_scan_mem cuts `size` bytes into: 8 per thread

@@ -56,12 +56,7 @@ static void b_uv(buf *b, uint64_t v, int extra) {
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint64_t next_rand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t next_rand(void) { return t_rand(&rng); }
 
 /* A value whose uvarint takes exactly k bytes (1..10). */
 static uint64_t with_len(int k) {
@@ -215,6 +210,21 @@ static hdump_reader *open_at(enum src s, int strict, const buf *b, chunk_src *cs
     return r;
 }
 
+/* A streaming reader over b in 1 MiB reads, with a 64 KiB buffer, a
+ * declared size (UINT64_MAX: none) and a range handler (NULL: none). */
+static hdump_reader *open_stream(const buf *b, chunk_src *cs, uint64_t size,
+                                 int (*on_range)(void *, const hdump_range_chunk *)) {
+    hdump_reader_opts o;
+    hdump_reader_opts_init(&o);
+    o.buffer_size = 64 << 10;
+    o.on_range = on_range;
+    *cs = (chunk_src){b->d, b->n, 0, (size_t)1 << 20};
+    hdump_source src = {chunk_read, cs, size};
+    hdump_reader *r = NULL;
+    T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
+    return r;
+}
+
 /* Record i as built; a streaming reader hands contents past inline_max
  * (16 KiB here) to on_range and returns them as {NULL, len}. */
 static int same_record(const hdump_record *rec, size_t i, const buf *b, int streaming) {
@@ -357,13 +367,8 @@ static void test_short_size(buf *b) {
     size_t at = 3000;
     while (objs[at].tag != 1 || objs[at].len < 2) at++;
     uint64_t size = objs[at].contents_at + 1;
-    hdump_reader_opts o;
-    hdump_reader_opts_init(&o);
-    o.buffer_size = 64 << 10;
-    chunk_src cs = {b->d, b->n, 0, (size_t)1 << 20};
-    hdump_source src = {chunk_read, &cs, size};
-    hdump_reader *r = NULL;
-    T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
+    chunk_src cs;
+    hdump_reader *r = open_stream(b, &cs, size, NULL);
     if (r == NULL) return;
     hdump_record rec;
     size_t i, bad;
@@ -389,14 +394,8 @@ static void test_sticky_after_stop(buf *b) {
     build(b, NULL);
     size_t at = 0;
     while (objs[at].tag != 1 || objs[at].len <= (16 << 10)) at++;
-    hdump_reader_opts o;
-    hdump_reader_opts_init(&o);
-    o.buffer_size = 64 << 10;
-    o.on_range = stop_range;
-    chunk_src cs = {b->d, b->n, 0, (size_t)1 << 20};
-    hdump_source src = {chunk_read, &cs, UINT64_MAX};
-    hdump_reader *r = NULL;
-    T_EQ(hdump_reader_new_source(&o, src, &r), HDUMP_OK);
+    chunk_src cs;
+    hdump_reader *r = open_stream(b, &cs, UINT64_MAX, stop_range);
     if (r == NULL) return;
     hdump_record rec;
     hdump_status st;

@@ -54,6 +54,7 @@ typedef struct outcome {
     hdump_status st;
     hdump_error err;
     rlist recs;
+    int header_ok; /* hdump_reader_version succeeded */
 } outcome;
 
 static int version_of(const uint8_t *d, size_t n) {
@@ -70,6 +71,8 @@ static outcome run_reader(const hdump_reader_opts *o, const uint8_t *d, size_t n
     memset(&out, 0, sizeof out);
     hdump_reader *r;
     if ((hdump_reader_new_mem)(o, d, n, &r) != HDUMP_OK) abort();
+    hdump_version v;
+    out.header_ok = hdump_reader_version(r, &v) == HDUMP_OK;
     hdump_record rec;
     while ((out.st = hdump_reader_next(r, &rec)) == HDUMP_OK || out.st == HDUMP_END) {
         rl_push(&out.recs, rec_digest(version, &rec), rec.index);
@@ -146,7 +149,8 @@ static void check_same(const char *what, const uint8_t *d, size_t n, const hdump
     total_dropped += res.dropped;
     unsigned np = hdump_scan_parts(so, n);
     int ok = st == want.st && res.err.code == want.err.code && res.parts == np &&
-             !c->bad_part && !c->drop_off_caller;
+             !c->bad_part && !c->drop_off_caller &&
+             (int)res.version == (want.header_ok ? version : 0);
     if (want.err.code != HDUMP_OK)
         ok = ok && res.err.offset == want.err.offset &&
              res.err.record_index == want.err.record_index && res.err.tag == want.err.tag &&
@@ -214,12 +218,7 @@ static hdump_membuf gen_dump(hdump_version v, hdump_gen_profile p, uint64_t obje
 }
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
-static uint64_t rnd(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+static uint64_t rnd(void) { return t_rand(&rng); }
 
 /* Random damage: byte changes, truncations, trailing bytes. */
 static void check_mutations(const char *what, const uint8_t *d, size_t n, int rounds) {

@@ -112,13 +112,7 @@ static void m_finish(model *m) {
 
 /* ---- Deterministic record shapes ---- */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void) {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
+static uint64_t rnd(void) { return t_rand(&rng_state); }
 /* A value of 0..64 random bits: every encoded length 1..10 turns up. */
 static uint64_t rnd_bits(void) {
     unsigned b = (unsigned)(rnd() % 65);

@@ -88,6 +88,15 @@ static inline int t_done(void) {
     return t_fail ? 1 : 0;
 }
 
+/* xorshift64: a repeatable stream of test values from *state (non-zero). */
+static inline uint64_t t_rand(uint64_t *state) {
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 /* Reads a whole file into malloc'd memory; exits the test on failure. */
 static inline uint8_t *t_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");

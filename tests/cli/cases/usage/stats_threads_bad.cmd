@@ -1,0 +1,1 @@
+$HDUMP stats --threads 0 $CORPUS/sample_go1.23.5.dump
