@@ -82,8 +82,8 @@ void bm_read(benchmark::State &st, Dataset *d, Src src) {
 
 // A record count per part, a cache line (8 counters) each: parts side by side
 // are counted by different threads.
-int scan_on_record(void *ctx, unsigned part, const hdump_record *) {
-    static_cast<uint64_t *>(ctx)[8 * size_t(part)]++;
+int scan_on_batch(void *ctx, unsigned part, const hdump_record *, size_t n) {
+    static_cast<uint64_t *>(ctx)[8 * size_t(part)] += n;
     return 0;
 }
 void scan_on_drop(void *ctx, unsigned part) { static_cast<uint64_t *>(ctx)[8 * size_t(part)] = 0; }
@@ -97,7 +97,9 @@ void bm_scan(benchmark::State &st, Dataset *d) {
     hdump_scan_opts_init(&o);
     o.reader.kernel = config().kernel;
     o.threads = 2;
-    hdump_scan_fns f = {scan_on_record, scan_on_drop};
+    hdump_scan_fns f{};
+    f.on_batch = scan_on_batch;
+    f.on_drop = scan_on_drop;
     hdump_scan_result res{};
     uint64_t records = 0;
     std::string err;

@@ -10,7 +10,7 @@
  * dump's object records by the shortest unchecked loop that yields every
  * value a reader hands out; none for a go1.3 dump), and the threaded scan
  * (hdump/scan.h, 2 threads, 16 parts of 1 MiB or more)
- * counting the records per part. Prints:
+ * counting the records per part in batches (on_batch). Prints:
  *   hdump-read target=mem bytes=N records=K reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   memcpy-ring target=mem bytes=N reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   decode-floor target=mem bytes=M records=J reps=R median_s=.. ..  (M, J: the objects')
@@ -31,9 +31,9 @@
 
 /* The scan's callbacks: a record count per part, a cache line (8 counters)
  * each: parts side by side are counted by different threads. */
-static int scan_on_record(void *ctx, unsigned part, const hdump_record *rec) {
-    (void)rec;
-    ((unsigned long long *)ctx)[8 * (size_t)part]++;
+static int scan_on_batch(void *ctx, unsigned part, const hdump_record *recs, size_t n) {
+    (void)recs;
+    ((unsigned long long *)ctx)[8 * (size_t)part] += n;
     return 0;
 }
 static void scan_on_drop(void *ctx, unsigned part) { ((unsigned long long *)ctx)[8 * (size_t)part] = 0; }
@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
         sink += ring[0];
         /* the threaded scan */
         memset(cnt, 0, ncnt * sizeof *cnt);
-        hdump_scan_fns fns = {scan_on_record, scan_on_drop};
+        hdump_scan_fns fns = {.on_batch = scan_on_batch, .on_drop = scan_on_drop};
         t0 = bt_now();
         st = hdump_scan_mem(&so, d, n, &fns, cnt, &sres);
         if (ts) ts[r] = bt_now() - t0;

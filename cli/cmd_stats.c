@@ -124,7 +124,8 @@ typedef struct counts {
     char pad[64]; /* parts side by side are counted by different threads */
 } counts;
 
-/* hdump_scan_fns.on_record, and the single read's step: ctx is the parts. */
+/* One record into part `part` of the parts at ctx: the single read's step
+ * and the scan's (count_batch). */
 static int count_record(void *ctx, unsigned part, const hdump_record *rec) {
     counts *a = &((counts *)ctx)[part];
     if (a->n == 0)
@@ -146,6 +147,13 @@ static int count_record(void *ctx, unsigned part, const hdump_record *rec) {
             return 1;
         }
     }
+    return 0;
+}
+
+/* hdump_scan_fns.on_batch: count_record for each. */
+static int count_batch(void *ctx, unsigned part, const hdump_record *recs, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (count_record(ctx, part, &recs[i]) != 0) return 1;
     return 0;
 }
 
@@ -270,7 +278,7 @@ static hdump_status stats_scan(const char *path, size_t size, unsigned threads, 
     hdump_status st = res->err.code = HDUMP_ERR_NOMEM;
     if (parts != NULL) {
         for (unsigned k = 0; k < np; k++) parts[k].t.max = out->t.max;
-        hdump_scan_fns f = {count_record, forget_part};
+        hdump_scan_fns f = {.on_batch = count_batch, .on_drop = forget_part};
         st = hdump_scan_mem(&o, map, size, &f, parts, res);
         for (unsigned k = 0; k < np; k++) *nomem |= parts[k].nomem;
         /* whole: the EOF record ends at the file's end (nothing may follow it) */

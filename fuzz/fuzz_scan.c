@@ -4,7 +4,8 @@
  * The whole input is the dump. Its last bytes also choose the threads (2..8),
  * the smallest part (1 .. 4 KiB bytes, so even small inputs are cut into many
  * parts and most guesses land inside records), strict mode, max_records and
- * the varint kernel. The reader runs first and keeps a copy of every record
+ * the varint kernel, and whether records come one by one (on_record) or in
+ * batches (on_batch). The reader runs first and keeps a copy of every record
  * (hdump_record_copy). Then the scan: every record a part receives must be,
  * by its offset, one of the reader's, equal to it (hdump_record_equal), the
  * next one after the part's previous record, with the part's running index.
@@ -100,6 +101,14 @@ static int on_record(void *vctx, unsigned k, const hdump_record *rec) {
     return 0;
 }
 
+/* Each record of a batch is checked during the call: records whose views
+ * shared memory would not equal the reader's copies. */
+static int on_batch(void *vctx, unsigned k, const hdump_record *recs, size_t n) {
+    FZ_CHECK(n >= 1 && n <= 16, "a batch of %zu records", n);
+    for (size_t i = 0; i < n; i++) on_record(vctx, k, &recs[i]);
+    return 0;
+}
+
 static void on_drop(void *vctx, unsigned k) {
     scan_ctx *c = vctx;
     FZ_CHECK(pthread_equal(pthread_self(), c->caller), "on_drop off the calling thread");
@@ -116,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int strict = fdp_bool(&q);
     uint64_t max_records = fdp_range(&q, 0, 3) == 0 ? fdp_range(&q, 1, 64) : 0;
     const char *kernel = fz_pick_kernel(fdp_bits(&q, 1));
+    int batch = fdp_bool(&q);
 
     fz_heap hr;
     fz_heap_init(&hr, FZ_HEAP_BUDGET, 0);
@@ -177,7 +187,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static scan_ctx c;
     for (unsigned k = 0; k < MAXP; k++) c.p[k] = (part){-1, 0, 0};
     c.caller = pthread_self();
-    hdump_scan_fns f = {on_record, on_drop};
+    hdump_scan_fns f = {.on_drop = on_drop};
+    if (batch)
+        f.on_batch = on_batch;
+    else
+        f.on_record = on_record;
     hdump_scan_result res;
     hdump_status st = hdump_scan_mem(&so, data, size, &f, &c, &res);
     fz_heap_check_empty(&lh.h);

@@ -5,9 +5,12 @@
  * (RDF_STRICT 0/1), memory/mmap or streaming source (RDF_STREAM 0/1). The
  * reader picks its instance when it has read the header (rd_pick_fast);
  * fixing those three as constants keeps their tests out of the hot call.
+ * Four more memory instances (RDF_BUMP 1) serve a scan's batches
+ * (reader/scan.c): each list goes into the lent pool after the one before.
  *
  * Parameters: RDF_(x) names this instance's functions, RDF_ATTR its
- * function attribute, RDF_PEXT, RDF_STRICT, RDF_STREAM. */
+ * function attribute, RDF_PEXT, RDF_STRICT, RDF_STREAM, and RDF_BUMP (1, or
+ * undefined). */
 
 #ifndef RDF_OPAQUE
 #if defined(__GNUC__) || defined(__clang__)
@@ -158,6 +161,11 @@ static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
     }
     o->fields.items = fl;
     o->fields.count = n;
+#if defined(RDF_BUMP) && RDF_BUMP
+    /* a scan's batch (hdi_rd_lend_pool): the next list goes after this one */
+    r->fields = fl + n;
+    r->fields_cap = cap - n;
+#endif
     o->fields.bitmap = NULL;
     o->fields.nwords = 0;
     o->fields.form = HDUMP_FIELDS_LIST;

@@ -259,6 +259,38 @@ int hdi_rd_pick_pext(const hdi_varint_kernel *k) {
 #endif
 }
 
+static hdi_rd_next_fn rd_pick_fast(const hdump_reader *r);
+
+/* The bump instance for r (see hdi_rd_lend_pool). */
+static hdi_rd_next_fn rd_pick_bump(const hdump_reader *r) {
+    static const hdi_rd_next_fn gen[2] = {rd_fast_gen_lb_object, rd_fast_gen_sb_object};
+    int s = r->strict != 0;
+#if RD_HAVE_PEXT
+    static const hdi_rd_next_fn pext[2] = {rd_fast_pext_lb_object, rd_fast_pext_sb_object};
+    if (r->pext) return pext[s];
+#endif
+    return gen[s];
+}
+
+void hdi_rd_lend_pool(hdump_reader *r, hdump_field *pool, size_t n) {
+    if (!r->fields_lent) {
+        r->fields_own = r->fields;
+        r->fields_own_cap = r->fields_cap;
+        r->fields_lent = 1;
+        r->fast = rd_pick_bump(r);
+    }
+    r->fields = pool;
+    r->fields_cap = n;
+}
+
+void hdi_rd_return_fields(hdump_reader *r) {
+    if (!r->fields_lent) return;
+    r->fields = r->fields_own;
+    r->fields_cap = r->fields_own_cap;
+    r->fields_lent = 0;
+    r->fast = rd_pick_fast(r);
+}
+
 static hdi_rd_next_fn rd_pick_fast(const hdump_reader *r) {
     static const hdi_rd_next_fn gen[2][2] = {{rd_fast_gen_lm_object, rd_fast_gen_ls_object},
                                              {rd_fast_gen_sm_object, rd_fast_gen_ss_object}};
@@ -299,6 +331,7 @@ static hdump_status rd_header(hdump_reader *r) {
 
 void hdi_rd_restart(hdump_reader *r, uint64_t at, int version, uint64_t nrec,
                     uint64_t max_records) {
+    hdi_rd_return_fields(r);
     r->p = r->base + (size_t)(at - r->off_adj);
     r->version = version;
     r->nrec = nrec;
@@ -425,6 +458,7 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
  * record r->fast declines. Kept out of line so that the hot call
  * stays a leaf that needs no callee-saved registers. */
 static HDI_NOINLINE hdump_status rd_next_checked(hdump_reader *r, hdump_record *rec) {
+    hdi_rd_return_fields(r);
     if (r->err.code != HDUMP_OK) return r->err.code;
     if (r->state == 2) {
         *rec = r->eof_rec;

@@ -52,6 +52,15 @@ struct hdump_reader {
     /* Arrays a record's lists are decoded into; at most lim.max_fields. */
     hdump_field *fields;
     size_t fields_cap;
+    /* A scan's batch (reader/scan.c) lends the fast path its field pool
+     * (hdi_rd_lend_pool): while fields_lent, fields/fields_cap are the
+     * pool's free rest and the reader's array waits in
+     * fields_own/fields_own_cap. The checked path takes its array back
+     * before anything else (rd_next_checked), so it never grows or fills
+     * the pool. */
+    int fields_lent;
+    hdump_field *fields_own;
+    size_t fields_own_cap;
     hdump_memprof_frame *frames;
     size_t frames_cap;
 
@@ -76,6 +85,17 @@ struct hdump_reader {
 static inline uint64_t hdi_rd_off(const hdump_reader *r, const uint8_t *x) {
     return r->off_adj + (uint64_t)(x - r->base);
 }
+
+/* reader.c, for reader/scan.c's batches: lends the reader pool[0..n) for
+ * the field lists of the next records (see fields_lent): the fast path
+ * switches to its bump instance, which puts each list after the one before
+ * and leaves fields/fields_cap at the rest of the pool, and declines a list
+ * that does not fit. n must not exceed lim.max_fields (the reader's own
+ * array never does). hdi_rd_return_fields gives the reader its own array
+ * and fast path back (no-op when nothing is lent); the checked path calls
+ * it first thing. */
+HDI_HIDDEN void hdi_rd_lend_pool(hdump_reader *r, hdump_field *pool, size_t n);
+HDI_HIDDEN void hdi_rd_return_fields(hdump_reader *r);
 
 /* Records the first error (sticky) and returns its code. */
 HDI_HIDDEN hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t offset,

@@ -65,6 +65,7 @@ hdump_status hdi_rd_create(const hdump_reader_opts *o, hdump_reader **out) {
 void hdump_reader_free(hdump_reader *r) {
     if (r == NULL) return;
     hdump_alloc a = r->a;
+    hdi_rd_return_fields(r); /* a lent slice is not the reader's to free */
     if (r->buf) a.free(a.ctx, r->buf, r->cap);
     if (r->fields) a.free(a.ctx, r->fields, r->fields_cap * sizeof *r->fields);
     if (r->frames) a.free(a.ctx, r->frames, r->frames_cap * sizeof *r->frames);

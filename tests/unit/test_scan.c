@@ -11,8 +11,10 @@
  * random byte changes, truncations and trailing bytes; a dump whose one big
  * object holds a whole dump (guesses in it are wrong and must be dropped);
  * a run of bytes that parses from every offset (the guess budget); and
- * max_records at every part boundary and around it. Also a callback that
- * stops the scan, and usage errors. */
+ * max_records at every part boundary and around it; field lists of every
+ * length up to 320, with and without max_fields. Each scan runs twice: one
+ * record per call (on_record) and in batches (on_batch). Also a callback
+ * that stops the scan, and usage errors. */
 #include <pthread.h>
 
 #include "digest.h"
@@ -91,6 +93,9 @@ typedef struct scan_ctx {
     unsigned drops[MAXP];
     int bad_part;             /* a part number out of range (written by any thread) */
     uint64_t stop_after;      /* part 0 stops the scan after this many records; 0: never */
+    int batch;                /* on_batch instead of on_record */
+    int bad_batch;            /* a batch of 0 or more than 16 records */
+    uint64_t batches;         /* batches received (any thread; only read when single-threaded) */
     pthread_t caller;
     int drop_off_caller;      /* on_drop ran on another thread */
 } scan_ctx;
@@ -102,6 +107,21 @@ static int on_record(void *vctx, unsigned part, const hdump_record *rec) {
         return 1;
     }
     rl_push(&c->part[part], rec_digest(c->version, rec), rec->index);
+    return c->stop_after && part == 0 && c->part[0].n >= c->stop_after;
+}
+
+/* Every record's digest is taken during the call: records of one batch
+ * whose lists shared memory would not match the reader's. */
+static int on_batch(void *vctx, unsigned part, const hdump_record *recs, size_t n) {
+    scan_ctx *c = vctx;
+    if (part >= MAXP) {
+        c->bad_part = 1;
+        return 1;
+    }
+    if (n == 0 || n > 16) c->bad_batch = 1;
+    if (part == 0) c->batches++;
+    for (size_t i = 0; i < n; i++)
+        rl_push(&c->part[part], rec_digest(c->version, &recs[i]), recs[i].index);
     return c->stop_after && part == 0 && c->part[0].n >= c->stop_after;
 }
 
@@ -119,16 +139,22 @@ static void on_drop(void *vctx, unsigned part) {
 static unsigned total_dropped;
 static unsigned configs;
 
-/* Runs the scan with the test's callbacks; part 0 stops it after stop_after
- * records (0: never). The caller frees the context with ctx_free. */
-static scan_ctx *run_scan(const hdump_scan_opts *so, const uint8_t *d, size_t n,
+/* Runs the scan with the test's callbacks, on_batch or on_record; part 0
+ * stops it after stop_after records (0: never). The caller frees the
+ * context with ctx_free. */
+static scan_ctx *run_scan(const hdump_scan_opts *so, const uint8_t *d, size_t n, int batch,
                           uint64_t stop_after, hdump_scan_result *res, hdump_status *st) {
     scan_ctx *c = calloc(1, sizeof *c);
     if (c == NULL) abort();
     c->version = version_of(d, n);
     c->caller = pthread_self();
     c->stop_after = stop_after;
-    hdump_scan_fns f = {on_record, on_drop};
+    c->batch = batch;
+    hdump_scan_fns f = {.on_drop = on_drop};
+    if (batch)
+        f.on_batch = on_batch;
+    else
+        f.on_record = on_record;
     *st = hdump_scan_mem(so, d, n, &f, c, res);
     return c;
 }
@@ -138,18 +164,18 @@ static void ctx_free(scan_ctx *c) {
     free(c);
 }
 
-/* The scan against the reader, for one input and one set of options. */
-static void check_same(const char *what, const uint8_t *d, size_t n, const hdump_scan_opts *so) {
-    int version = version_of(d, n);
-    outcome want = run_reader(&so->reader, d, n, version);
+/* The scan (on_batch or on_record) against the reader's outcome `want`. */
+static void check_one(const char *what, const uint8_t *d, size_t n, const hdump_scan_opts *so,
+                      int batch, int version, const outcome *o) {
+    const outcome want = *o;
     hdump_scan_result res;
     hdump_status st;
-    scan_ctx *c = run_scan(so, d, n, 0, &res, &st);
+    scan_ctx *c = run_scan(so, d, n, batch, 0, &res, &st);
     configs++;
     total_dropped += res.dropped;
     unsigned np = hdump_scan_parts(so, n);
     int ok = st == want.st && res.err.code == want.err.code && res.parts == np &&
-             !c->bad_part && !c->drop_off_caller &&
+             !c->bad_part && !c->bad_batch && !c->drop_off_caller &&
              (int)res.version == (want.header_ok ? version : 0);
     if (want.err.code != HDUMP_OK)
         ok = ok && res.err.offset == want.err.offset &&
@@ -165,13 +191,22 @@ static void check_same(const char *what, const uint8_t *d, size_t n, const hdump
     }
     ok = ok && at == want.recs.n && res.records == want.recs.n;
     T_CHECK(ok,
-            "%s: threads %u min_part %zu strict %d: scan st %d err %d @%" PRIu64 " #%" PRIu64
+            "%s: threads %u min_part %zu strict %d batch %d: scan st %d err %d @%" PRIu64 " #%" PRIu64
             " recs %zu (res %" PRIu64 ", dropped %u); reader st %d err %d @%" PRIu64
             " #%" PRIu64 " recs %zu",
-            what, so->threads, so->min_part, so->reader.strict, (int)st, (int)res.err.code,
+            what, so->threads, so->min_part, so->reader.strict, batch, (int)st, (int)res.err.code,
             res.err.offset, res.err.record_index, at, res.records, res.dropped, (int)want.st,
             (int)want.err.code, want.err.offset, want.err.record_index, want.recs.n);
     ctx_free(c);
+}
+
+/* The scan against the reader, for one input and one set of options, both
+ * ways of receiving records. */
+static void check_same(const char *what, const uint8_t *d, size_t n, const hdump_scan_opts *so) {
+    int version = version_of(d, n);
+    outcome want = run_reader(&so->reader, d, n, version);
+    check_one(what, d, n, so, 0, version, &want);
+    check_one(what, d, n, so, 1, version, &want);
     rl_free(&want.recs);
 }
 
@@ -253,7 +288,7 @@ static void check_limits(const char *what, const uint8_t *d, size_t n) {
     scan_opts(&so, 4, 1, 0);
     hdump_scan_result res;
     hdump_status st;
-    scan_ctx *c = run_scan(&so, d, n, 0, &res, &st);
+    scan_ctx *c = run_scan(&so, d, n, 0, 0, &res, &st);
     uint64_t firsts[MAXP + 1], nf = 0, sum = 0;
     T_TRUE(res.parts <= MAXP);
     for (unsigned p = 0; p < res.parts && p < MAXP; p++) {
@@ -288,16 +323,77 @@ static hdump_membuf nested_dump(const hdump_membuf *inner) {
     return m;
 }
 
+/* Part 0 stops the scan after 10 records: one by one exactly there; in
+ * batches at the end of the batch that reached 10. */
 static void check_stop(const uint8_t *d, size_t n) {
+    for (int batch = 0; batch < 2; batch++) {
+        hdump_scan_opts so;
+        scan_opts(&so, 2, 1, 0);
+        hdump_scan_result res;
+        hdump_status st;
+        scan_ctx *c = run_scan(&so, d, n, batch, 10, &res, &st);
+        T_EQ(st, HDUMP_OK);
+        T_EQ(res.err.code, HDUMP_OK);
+        if (batch)
+            T_TRUE(c->part[0].n >= 10 && c->part[0].n < 10 + 16);
+        else
+            T_EQ(c->part[0].n, 10);
+        ctx_free(c);
+    }
+}
+
+/* A go1.7 dump of objects with 0 to 320 fields (lists longer than a batch's
+ * pool, and lists that fill it part way), random lengths and offsets. */
+static hdump_membuf fields_dump(uint64_t objects) {
+    hdump_membuf m;
+    hdump_membuf_init(&m, NULL);
+    hdump_writer *w;
+    if (hdump_writer_new(NULL, hdump_sink_membuf(&m), &w) != HDUMP_OK) abort();
+    static hdump_field fl[320];
+    static uint8_t contents[4096];
+    uint64_t addr = 0xc000100000ULL;
+    for (uint64_t i = 0; i < objects; i++) {
+        uint64_t r = rnd();
+        size_t nf = r % 8 == 0 ? (size_t)(rnd() % 321) : (size_t)(rnd() % 12);
+        for (size_t j = 0; j < nf; j++) {
+            fl[j].kind = 1 + rnd() % 3;
+            fl[j].offset = 8 * j + rnd() % 8;
+        }
+        size_t len = 8 * nf + 8 + (size_t)(rnd() % 64);
+        if (len > sizeof contents) len = sizeof contents;
+        hdump_fields f = {fl, nf, NULL, 0, HDUMP_FIELDS_LIST};
+        if (hdump_writer_put_object(w, addr, contents, len, &f) != HDUMP_OK) abort();
+        addr += len + 16;
+    }
+    if (hdump_writer_finish(w) != HDUMP_OK) abort();
+    hdump_writer_free(w);
+    return m;
+}
+
+/* Long and short field lists, with and without a max_fields the batch
+ * must honour as the reader does (a list longer than it is an error). */
+static void check_fields(void) {
+    hdump_membuf m = fields_dump(3000);
+    check_all_splits("field lists", m.data, m.len);
+    static const uint64_t maxf[] = {1, 3, 11, 64, 200};
+    for (size_t i = 0; i < sizeof maxf / sizeof maxf[0]; i++) {
+        hdump_scan_opts so;
+        scan_opts(&so, 3, 1, (int)(i % 2));
+        so.reader.limits.max_fields = maxf[i];
+        char name[64];
+        snprintf(name, sizeof name, "field lists, max_fields %" PRIu64, maxf[i]);
+        check_same(name, m.data, m.len, &so);
+    }
+    /* one thread: most batches are full */
     hdump_scan_opts so;
-    scan_opts(&so, 2, 1, 0);
+    scan_opts(&so, 1, 1, 0);
     hdump_scan_result res;
     hdump_status st;
-    scan_ctx *c = run_scan(&so, d, n, 10, &res, &st);
-    T_EQ(st, HDUMP_OK);
-    T_EQ(res.err.code, HDUMP_OK);
-    T_EQ(c->part[0].n, 10);
+    scan_ctx *c = run_scan(&so, m.data, m.len, 1, 0, &res, &st);
+    T_EQ(st, HDUMP_END);
+    T_TRUE(c->batches > 0 && c->batches < c->part[0].n / 4);
     ctx_free(c);
+    hdump_membuf_free(&m);
 }
 
 static void check_usage(const uint8_t *d, size_t n) {
@@ -305,12 +401,14 @@ static void check_usage(const uint8_t *d, size_t n) {
     scan_opts(&so, 2, 1, 0);
     scan_ctx c;
     memset(&c, 0, sizeof c);
-    hdump_scan_fns f = {on_record, on_drop}, none = {NULL, NULL};
+    hdump_scan_fns f = {on_record, on_drop, NULL}, none = {NULL, NULL, NULL},
+                   both = {on_record, on_drop, on_batch};
     hdump_scan_result res;
     T_EQ(hdump_scan_mem(&so, NULL, 10, &f, &c, &res), HDUMP_ERR_USAGE);
     T_EQ(res.err.code, HDUMP_ERR_USAGE);
     T_EQ(hdump_scan_mem(&so, d, n, NULL, &c, &res), HDUMP_ERR_USAGE);
     T_EQ(hdump_scan_mem(&so, d, n, &none, &c, &res), HDUMP_ERR_USAGE);
+    T_EQ(hdump_scan_mem(&so, d, n, &both, &c, &res), HDUMP_ERR_USAGE);
     so.threads = 65;
     T_EQ(hdump_scan_mem(&so, d, n, &f, &c, &res), HDUMP_ERR_USAGE);
     /* the defaults: 2 threads, 8 parts each, of 1 MiB or more */
@@ -353,6 +451,7 @@ int main(int argc, char **argv) {
     check_limits("gen mixed", mixed.data, mixed.len);
     check_stop(mixed.data, mixed.len);
     check_usage(mixed.data, mixed.len);
+    check_fields();
 
     /* a dump inside an object: the guesses inside it are wrong */
     unsigned before = total_dropped;
