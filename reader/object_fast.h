@@ -5,12 +5,12 @@
  * (RDF_STRICT 0/1), memory/mmap or streaming source (RDF_STREAM 0/1). The
  * reader picks its instance when it has read the header (rd_pick_fast);
  * fixing those three as constants keeps their tests out of the hot call.
- * Four more memory instances (RDF_BUMP 1) serve a scan's batches
- * (reader/scan.c): each list goes into the lent pool after the one before.
+ * Four more memory instances (RDF_RUN 1) serve a scan's batches
+ * (reader/scan.c): they read a run of objects, each list in the lent pool
+ * after the one before.
  *
  * Parameters: RDF_(x) names this instance's functions, RDF_ATTR its
- * function attribute, RDF_PEXT, RDF_STRICT, RDF_STREAM, and RDF_BUMP (1, or
- * undefined). */
+ * function attribute, RDF_PEXT, RDF_STRICT, RDF_STREAM, RDF_RUN. */
 
 #ifndef RDF_OPAQUE
 #if defined(__GNUC__) || defined(__clang__)
@@ -95,8 +95,25 @@ static inline RDF_ATTR unsigned RDF_(uv_short)(const uint8_t *p, uint64_t *v) {
  * only to a refill inside the record, and this path never refills. */
 static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
     const uint8_t *p = r->p, *e = r->end;
-    if (e - p < 2 * RD_SLOP || p[0] != HDUMP_TAG_OBJECT) goto decline;
+#if RDF_RUN
+    /* A run (reader/scan.c's batches): objects into rec[0], rec[1], ...
+     * while they start before run_stop, at most run_max of them, under the
+     * record limit; their lists one after another in the lent pool. The
+     * position, the pool's free rest and the record count stay in
+     * registers from one object to the next. */
+    hdump_record *const rec0 = rec;
+    hdump_field *fl = r->fields;
+    size_t cap = r->fields_cap, left = r->run_max;
+    uint64_t nrec = r->nrec;
+    const uint64_t lim = r->hot_lim;
+    const uint8_t *const stop = r->run_stop, *start;
+    unsigned g = r->addr_len;
+next:
+    start = p;
+#else
     const uint8_t *start = p;
+#endif
+    if (e - p < 2 * RD_SLOP || p[0] != HDUMP_TAG_OBJECT) goto decline;
     p++;
     uint64_t addr, len;
     unsigned k = RDF_(uv8)(p, &addr);
@@ -106,6 +123,15 @@ static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
      * one's, p moves by that remembered length. That turns the wait for this
      * length, a data dependency of everything after it, into a predicted
      * branch. The empty asm keeps the compiler from using k instead. */
+#if RDF_RUN
+    if (HDI_LIKELY(k == g)) {
+        RDF_OPAQUE(g);
+        p += g;
+    } else {
+        p += k;
+        g = k;
+    }
+#else
     unsigned g = r->addr_len;
     if (HDI_LIKELY(k == g)) {
         RDF_OPAQUE(g);
@@ -114,6 +140,7 @@ static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
         p += k;
         r->addr_len = k;
     }
+#endif
     k = RDF_(uv_short)(p, &len);
     if (k == 0) goto decline;
     p += k;
@@ -131,7 +158,11 @@ static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
     hdump_object *o = &rec->u.object;
     rec->tag = HDUMP_TAG_OBJECT;
     rec->offset = hdi_rd_off(r, start);
+#if RDF_RUN
+    rec->index = nrec;
+#else
     rec->index = r->nrec;
+#endif
     o->addr = addr;
     o->type_addr = 0;
     o->kind = 0;
@@ -141,8 +172,11 @@ static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
     /* Fields: (kind, offset) pairs, kind 0 ends (§1.4); go1.4+ kinds are
      * 1..3 (hdi_max_field_kind), and go1.3 never comes here. Each step needs
      * at most 1 + 8 bytes, and stops when fewer than RD_SLOP are left. */
+#if !RDF_RUN
     hdump_field *fl = r->fields;
-    size_t n = 0, cap = r->fields_cap;
+    size_t cap = r->fields_cap;
+#endif
+    size_t n = 0;
     for (;;) {
         if (e - p < RD_SLOP) goto decline;
         uint64_t kind = p[0];
@@ -161,17 +195,33 @@ static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
     }
     o->fields.items = fl;
     o->fields.count = n;
-#if defined(RDF_BUMP) && RDF_BUMP
-    /* a scan's batch (hdi_rd_lend_pool): the next list goes after this one */
-    r->fields = fl + n;
-    r->fields_cap = cap - n;
-#endif
     o->fields.bitmap = NULL;
     o->fields.nwords = 0;
     o->fields.form = HDUMP_FIELDS_LIST;
+#if RDF_RUN
+    fl += n;
+    cap -= n;
+    nrec++;
+    rec++;
+    if (--left != 0 && p < stop && nrec < lim) goto next;
+    start = p;
+run_end: /* objects rec0..rec-1 done; the next record starts at `start` */
+    r->p = start;
+    r->nrec = nrec;
+    r->fields = fl;
+    r->fields_cap = cap;
+    r->addr_len = g;
+    r->run_count = (size_t)(rec - rec0);
+    return HDUMP_OK;
+decline:
+    if (rec != rec0) goto run_end;
+    r->addr_len = g;
+    return rd_next_checked(r, rec);
+#else
     r->p = p;
     r->nrec++;
     return HDUMP_OK;
 decline:
     return rd_next_checked(r, rec);
+#endif
 }

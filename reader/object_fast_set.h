@@ -2,9 +2,10 @@
  * one varint flavour (RDF_NAME(x) names them, RDF_ATTR and RDF_PEXT set by
  * reader/reader.c): lax or strict (RDF_STRICT) times memory or streaming
  * source (RDF_STREAM), each named RDF_NAME(<l|s><m|s>_object); and lax or
- * strict from memory into a lent pool (RDF_BUMP, reader/scan.c's batches),
- * named RDF_NAME(<l|s>b_object). */
+ * strict from memory, a run of objects into a lent pool (RDF_RUN,
+ * reader/scan.c's batches), named RDF_NAME(<l|s>b_object). */
 
+#define RDF_RUN 0
 #define RDF_STRICT 0
 #define RDF_STREAM 0
 #define RDF_(x) RDF_NAME(lm_##x)
@@ -31,7 +32,8 @@
 #undef RDF_STREAM
 #undef RDF_STRICT
 
-#define RDF_BUMP 1
+#undef RDF_RUN
+#define RDF_RUN 1
 #define RDF_STREAM 0
 #define RDF_STRICT 0
 #define RDF_(x) RDF_NAME(lb_##x)
@@ -44,4 +46,4 @@
 #undef RDF_
 #undef RDF_STRICT
 #undef RDF_STREAM
-#undef RDF_BUMP
+#undef RDF_RUN

@@ -261,7 +261,7 @@ int hdi_rd_pick_pext(const hdi_varint_kernel *k) {
 
 static hdi_rd_next_fn rd_pick_fast(const hdump_reader *r);
 
-/* The bump instance for r (see hdi_rd_lend_pool). */
+/* The run instance for r (see hdi_rd_lend_pool). */
 static hdi_rd_next_fn rd_pick_bump(const hdump_reader *r) {
     static const hdi_rd_next_fn gen[2] = {rd_fast_gen_lb_object, rd_fast_gen_sb_object};
     int s = r->strict != 0;

@@ -61,6 +61,11 @@ struct hdump_reader {
     int fields_lent;
     hdump_field *fields_own;
     size_t fields_own_cap;
+    /* While lent, the fast path reads a run of objects (reader/object_fast.h
+     * RDF_RUN): into rec[0..run_max) while they start before run_stop;
+     * run_count tells how many it read (set only when it read one or more). */
+    const uint8_t *run_stop;
+    size_t run_max, run_count;
     hdump_memprof_frame *frames;
     size_t frames_cap;
 
@@ -88,8 +93,9 @@ static inline uint64_t hdi_rd_off(const hdump_reader *r, const uint8_t *x) {
 
 /* reader.c, for reader/scan.c's batches: lends the reader pool[0..n) for
  * the field lists of the next records (see fields_lent): the fast path
- * switches to its bump instance, which puts each list after the one before
- * and leaves fields/fields_cap at the rest of the pool, and declines a list
+ * switches to its run instance, which reads a run of objects (run_stop,
+ * run_max, run_count), puts each list after the one before, leaves
+ * fields/fields_cap at the rest of the pool, and ends the run at a list
  * that does not fit. n must not exceed lim.max_fields (the reader's own
  * array never does). hdi_rd_return_fields gives the reader its own array
  * and fast path back (no-op when nothing is lent); the checked path calls

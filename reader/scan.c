@@ -26,14 +26,14 @@
  * passes. */
 #define SC_GUESS_SLACK (1u << 12)
 
-/* Batches (hdump_scan_fns.on_batch): at most SC_BATCH records, whose field
- * lists the reader's fast path puts one after another in a pool of SC_POOL
- * entries lent to it (hdi_rd_lend_pool). A batch goes once fewer than
+/* Batches (hdump_scan_fns.on_batch): at most SC_BATCH records. The reader's
+ * fast path reads runs of objects into them, with their field lists one
+ * after another in a pool of SC_POOL entries lent to it (hdi_rd_lend_pool). A batch goes once fewer than
  * SC_POOL_LOW entries are free; a longer list than is free makes the fast
  * path decline, and the checked path reads it into the reader's own array
- * (correct, only slower). The pool's running end stays inside the reader:
- * handing the fast path a new place per record from here put a
- * store-to-load round trip on every record (6% on the real 5 M dump). */
+ * (correct, only slower). The position and the pool's running end stay in
+ * the fast path's registers through a run: handing it a new place per
+ * record from here put a store-to-load round trip on every record. */
 #define SC_BATCH 16u
 #define SC_POOL 512u
 #define SC_POOL_LOW 64u
@@ -121,6 +121,8 @@ static void sc_read_batch(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *
     size_t nb = 0;
     int lend = r->lim.max_fields >= SC_POOL;
     int outcome;
+    /* runs of objects end where records stop belonging to this part */
+    r->run_stop = hi < hdi_rd_off(r, r->end) ? r->base + (size_t)(hi - r->off_adj) : r->end;
     for (;;) {
         uint64_t at = hdi_rd_off(r, r->p);
         if (at >= hi) {
@@ -135,15 +137,19 @@ static void sc_read_batch(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *
             }
             if (lend) hdi_rd_lend_pool(r, b->pool, SC_POOL);
         }
+        r->run_max = SC_BATCH - nb;
         hdump_status st = hdump_reader_next(r, &b->recs[nb]);
         if (st != HDUMP_OK && st != HDUMP_END) {
             outcome = sc_flush(sh, b, to, &nb, &n) ? SC_STOP : SC_ERROR;
             pt->err = r->err;
             break;
         }
-        nb++;
-        /* still lent: the fast path took it, an object with its list in the pool */
-        if (r->fields_lent && nb < SC_BATCH && r->fields_cap >= SC_POOL_LOW) continue;
+        if (r->fields_lent) { /* the fast path took a run of objects, lists in the pool */
+            nb += r->run_count;
+            if (nb < SC_BATCH && r->fields_cap >= SC_POOL_LOW) continue;
+        } else {
+            nb++;
+        }
         if (sc_flush(sh, b, to, &nb, &n)) {
             outcome = SC_STOP;
             break;
