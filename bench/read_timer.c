@@ -10,8 +10,10 @@
  * dump's object records by the shortest unchecked loop that yields every
  * value a reader hands out; none for a go1.3 dump), and the threaded scan
  * (hdump/scan.h, 2 threads, 16 parts of 1 MiB or more)
- * counting the records per part in batches (on_batch). Prints:
+ * counting the records per part in batches (on_batch), and the reader
+ * again through hdump_reader_next_batch (up to 64 records a call). Prints:
  *   hdump-read target=mem bytes=N records=K reps=R median_s=.. min_s=.. max_s=.. mbps=..
+ *   hdump-read-batch target=mem bytes=N records=K reps=R median_s=.. ..
  *   memcpy-ring target=mem bytes=N reps=R median_s=.. min_s=.. max_s=.. mbps=..
  *   decode-floor target=mem bytes=M records=J reps=R median_s=.. ..  (M, J: the objects')
  *   hdump-scan-2t target=mem bytes=N records=K reps=R median_s=.. ..
@@ -75,7 +77,9 @@ int main(int argc, char **argv) {
     int have_floor = found == 0;
 
     double *tr = malloc((size_t)reps * sizeof *tr), *tm = malloc((size_t)reps * sizeof *tm),
-           *tf = malloc((size_t)reps * sizeof *tf), *ts = malloc((size_t)reps * sizeof *ts);
+           *tf = malloc((size_t)reps * sizeof *tf), *ts = malloc((size_t)reps * sizeof *ts),
+           *tb = malloc((size_t)reps * sizeof *tb);
+    static hdump_record recs[64];
     hdump_scan_opts so;
     hdump_scan_opts_init(&so);
     so.reader = o;
@@ -104,6 +108,21 @@ int main(int argc, char **argv) {
         hdump_reader_free(rd);
         tr[r] = bt_now() - t0;
         records = k + 1; /* with EOF */
+        /* the same reader, in batches */
+        t0 = bt_now();
+        st = hdump_reader_new_mem(&o, d, n, &rd);
+        unsigned long long kb = 0;
+        size_t got = 0;
+        while (st == HDUMP_OK && (st = hdump_reader_next_batch(rd, recs, 64, &got)) == HDUMP_OK)
+            kb += got;
+        kb += got;
+        hdump_reader_free(rd);
+        if (tb) tb[r] = bt_now() - t0;
+        if (st != HDUMP_END || kb != records) {
+            fprintf(stderr, "%s: the batch reader disagrees with the reader (%s, %llu records)\n",
+                    argv[0], hdump_status_str(st), kb);
+            return 1;
+        }
         /* the baseline: the same bytes through a 4 KiB ring */
         t0 = bt_now();
         for (size_t at = 0; at < n; at += sizeof ring) {
@@ -137,8 +156,9 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
-    if (tr == NULL || tm == NULL || tf == NULL || ts == NULL) return 1;
+    if (tr == NULL || tm == NULL || tf == NULL || ts == NULL || tb == NULL) return 1;
     print_line("hdump-read", n, records, reps, tr);
+    print_line("hdump-read-batch", n, records, reps, tb);
     print_line("memcpy-ring", n, 0, reps, tm);
     if (have_floor) print_line("decode-floor", runs.bytes, runs.records, reps, tf);
     print_line("hdump-scan-2t", n, records, reps, ts);
@@ -147,6 +167,7 @@ int main(int argc, char **argv) {
     free(tm);
     free(tf);
     free(ts);
+    free(tb);
     free(cnt);
     if (have_floor) bs_objruns_free(&runs);
     free(d);

@@ -38,6 +38,8 @@ else fail=1; echo "FAIL: copy floor output differs from the dump"; fi
   { fail=1; echo "FAIL: write_ceiling -c on a missing file exited 0"; }
 "$bin/hdump_read_timer" -r 1 "$dump" >"$tmp/rd" || fail=1
 expect read_timer "$tmp/rd" "^hdump-read .*median_s="
+# the batch reader checks its record count against the reader's (exit 1 if not)
+expect read_timer "$tmp/rd" "^hdump-read-batch target=mem bytes=$bytes records=[1-9][0-9]* .*median_s="
 expect read_timer "$tmp/rd" "^memcpy-ring .*median_s="
 expect read_timer "$tmp/rd" "^decode-floor .*records=[1-9][0-9]* .*median_s="
 # the scan checks its record count against the reader's (exit 1 if not)

@@ -174,6 +174,10 @@ for go in $gos; do
                 printf "          4 KiB-ring memcpy of the same bytes: %.2f GB/s; reader = %.0f%% of it (x memcpy %.2f)\n",
                     mb["memcpy-ring"] / 1e3, 100 * med["memcpy-ring"] / med["hdump-read"],
                     med["hdump-read"] / med["memcpy-ring"]
+                if ("hdump-read-batch" in med)
+                    printf "          the same reader in batches (hdump_reader_next_batch): median %.1f ms = %.2f GB/s (x reader %.2f)\n",
+                        med["hdump-read-batch"] * 1e3, mb["hdump-read-batch"] / 1e3,
+                        med["hdump-read"] / med["hdump-read-batch"]
                 if ("decode-floor" in med)
                     printf "          decode floor (its %d object records, no checks, no API): %.2f GB/s; reader = %.0f%% of it\n",
                         recs["decode-floor"], mb["decode-floor"] / 1e3,

@@ -13,8 +13,11 @@
  * the end the kept parts, in order, must tile the reader's records exactly,
  * and the scan must end with the reader's status and error (code, offset,
  * record index, tag, message) and give the header's version. on_drop must
- * run on the calling thread. Both use the capping allocator (behind a lock
- * for the scan, whose threads allocate at once): no leak. */
+ * run on the calling thread. Last, the reader again through
+ * hdump_reader_next_batch (1 to 40 records a call): the same records, each
+ * compared after its whole batch was read, and the same end. All use the
+ * capping allocator (behind a lock for the scan, whose threads allocate at
+ * once): no leak. */
 #include <pthread.h>
 
 #include "fuzz_common.h"
@@ -126,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint64_t max_records = fdp_range(&q, 0, 3) == 0 ? fdp_range(&q, 1, 64) : 0;
     const char *kernel = fz_pick_kernel(fdp_bits(&q, 1));
     int batch = fdp_bool(&q);
+    size_t batch_max = (size_t)fdp_range(&q, 1, 40);
 
     fz_heap hr;
     fz_heap_init(&hr, FZ_HEAP_BUDGET, 0);
@@ -219,5 +223,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     FZ_CHECK(next == W.n && res.records == W.n, "the parts hold %llu records (result %llu), the reader %zu",
              (unsigned long long)next, (unsigned long long)res.records, W.n);
+
+    /* the same reader in batches (hdump_reader_next_batch): the same
+     * records, each checked after its whole batch was read */
+    FZ_CHECK(hdump_reader_new_mem(&o, data, size, &r) == HDUMP_OK, "batch reader");
+    static hdump_record recs[40];
+    size_t j = 0;
+    hdump_status bst;
+    for (;;) {
+        size_t k = 0;
+        bst = hdump_reader_next_batch(r, recs, batch_max, &k);
+        FZ_CHECK(k <= batch_max && (k >= 1 || (bst != HDUMP_OK && bst != HDUMP_END)),
+                 "a batch of %zu (max %zu) with status %d", k, batch_max, (int)bst);
+        for (size_t i = 0; i < k; i++, j++)
+            FZ_CHECK(j < W.n && recs[i].offset == W.offset[j] && recs[i].index == j &&
+                         (!W.complete || hdump_record_equal(W.v, W.rec[j], &recs[i])),
+                     "batch record %zu differs from the reader's", j);
+        if (bst != HDUMP_OK) break;
+    }
+    const hdump_error *be = hdump_reader_error(r);
+    FZ_CHECK(bst == want_st && j == W.n && be->code == want_err.code &&
+                 be->offset == want_err.offset && be->record_index == want_err.record_index &&
+                 be->tag == want_err.tag && be->msg == want_err.msg,
+             "batch reader status %d after %zu records, reader %d after %zu", (int)bst, j,
+             (int)want_st, W.n);
+    hdump_reader_free(r);
+    fz_heap_check_empty(&hr);
     return 0;
 }

@@ -477,6 +477,46 @@ hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec) {
     return rd_next_checked(r, rec);
 }
 
+/* A memory reader with a max_fields of at least the pool's size lends its
+ * pool to the fast path's run instance, which reads objects into recs[k..]
+ * until a record it declines, the batch's room, the pool's free rest or
+ * `stop`; a declined record is read by the checked path into the reader's
+ * own arrays, which the next one overwrites, so it ends the batch. A
+ * streaming reader's views may move at its next refill: one record per
+ * batch. */
+hdump_status hdi_rd_batch(hdump_reader *r, hdump_record *recs, size_t max, const uint8_t *stop,
+                          size_t *n) {
+    size_t k = 0;
+    hdump_status st = HDUMP_OK;
+    if (!r->streaming && r->lim.max_fields >= HDI_RD_POOL && r->pool == NULL)
+        r->pool = r->a.alloc(r->a.ctx, HDI_RD_POOL * sizeof *r->pool);
+    int lend = !r->streaming && r->lim.max_fields >= HDI_RD_POOL && r->pool != NULL;
+    if (lend) {
+        hdi_rd_lend_pool(r, r->pool, HDI_RD_POOL);
+        r->run_stop = stop;
+    }
+    while (k < max && (k == 0 || r->p < stop)) {
+        r->run_max = max - k;
+        st = hdump_reader_next(r, &recs[k]);
+        if (st != HDUMP_OK && st != HDUMP_END) break;
+        if (!r->fields_lent) { /* the checked path, or no pool */
+            k++;
+            break;
+        }
+        k += r->run_count;
+        if (r->fields_cap < HDI_RD_POOL_LOW) break;
+    }
+    hdi_rd_return_fields(r);
+    *n = k;
+    return st;
+}
+
+hdump_status hdump_reader_next_batch(hdump_reader *r, hdump_record *recs, size_t max, size_t *n) {
+    if (n != NULL) *n = 0;
+    if (r == NULL || recs == NULL || max == 0 || n == NULL) return HDUMP_ERR_USAGE;
+    return hdi_rd_batch(r, recs, max, r->end, n);
+}
+
 const hdump_error *hdump_reader_error(const hdump_reader *r) { return &r->err; }
 
 uint64_t hdump_reader_offset(const hdump_reader *r) { return hdi_rd_off(r, r->p); }

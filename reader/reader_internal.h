@@ -66,6 +66,9 @@ struct hdump_reader {
      * run_count tells how many it read (set only when it read one or more). */
     const uint8_t *run_stop;
     size_t run_max, run_count;
+    /* The pool lent in batches (HDI_RD_POOL entries), allocated by the
+     * first batch of a memory reader. */
+    hdump_field *pool;
     hdump_memprof_frame *frames;
     size_t frames_cap;
 
@@ -102,6 +105,17 @@ static inline uint64_t hdi_rd_off(const hdump_reader *r, const uint8_t *x) {
  * it first thing. */
 HDI_HIDDEN void hdi_rd_lend_pool(hdump_reader *r, hdump_field *pool, size_t n);
 HDI_HIDDEN void hdi_rd_return_fields(hdump_reader *r);
+
+/* Field-list entries a batch's records share (8 KiB): a batch ends when
+ * fewer than HDI_RD_POOL_LOW are free. */
+#define HDI_RD_POOL 512u
+#define HDI_RD_POOL_LOW 64u
+
+/* hdump_reader_next_batch, whose records must start before `stop` (a
+ * window pointer; r->end for none) after the first: reader/scan.c's parts
+ * end there. */
+HDI_HIDDEN hdump_status hdi_rd_batch(hdump_reader *r, hdump_record *recs, size_t max,
+                                     const uint8_t *stop, size_t *n);
 
 /* Records the first error (sticky) and returns its code. */
 HDI_HIDDEN hdump_status hdi_rd_fail(hdump_reader *r, hdump_status st, uint64_t offset,

@@ -26,22 +26,12 @@
  * passes. */
 #define SC_GUESS_SLACK (1u << 12)
 
-/* Batches (hdump_scan_fns.on_batch): at most SC_BATCH records. The reader's
- * fast path reads runs of objects into them, with their field lists one
- * after another in a pool of SC_POOL entries lent to it (hdi_rd_lend_pool). A batch goes once fewer than
- * SC_POOL_LOW entries are free; a longer list than is free makes the fast
- * path decline, and the checked path reads it into the reader's own array
- * (correct, only slower). The position and the pool's running end stay in
- * the fast path's registers through a run: handing it a new place per
- * record from here put a store-to-load round trip on every record. */
+/* Records per on_batch call at most (hdi_rd_batch). */
 #define SC_BATCH 16u
-#define SC_POOL 512u
-#define SC_POOL_LOW 64u
 
 enum { SC_NONE, SC_BOUNDARY, SC_END, SC_ERROR, SC_STOP };
 
 typedef struct sc_batch {
-    hdump_field pool[SC_POOL];
     hdump_record recs[SC_BATCH];
 } sc_batch;
 
@@ -97,60 +87,30 @@ unsigned hdump_scan_parts(const hdump_scan_opts *o, size_t size) {
     return n < t ? (unsigned)n : t;
 }
 
-/* Hands part `to` the batch's first *nb records and empties it. Returns
- * non-zero when the callback stops the scan. */
-static int sc_flush(sc_shared *sh, sc_batch *b, unsigned to, size_t *nb, uint64_t *n) {
-    size_t k = *nb;
-    if (k == 0) return 0;
-    *nb = 0;
-    *n += k;
-    if (sh->f->on_batch(sh->ctx, to, b->recs, k) == 0) return 0;
-    atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
-    return 1;
-}
-
-/* sc_read for on_batch. A record of the checked path (not an object the
- * fast path took) has taken the reader's own arrays back, which the next
- * checked record overwrites, so it ends the batch. With a max_fields below
- * the pool's size every record is a batch of its own (the pool would let
- * through a list the reader refuses). Records, errors and stops come in the
- * same order as with on_record. */
+/* sc_read for on_batch: batches as hdump_reader_next_batch makes them,
+ * whose objects must also start before hi. Records, errors and stops come
+ * in the same order as with on_record. */
 static void sc_read_batch(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *pt, unsigned to,
                           uint64_t hi) {
     uint64_t n = 0;
-    size_t nb = 0;
-    int lend = r->lim.max_fields >= SC_POOL;
     int outcome;
-    /* runs of objects end where records stop belonging to this part */
-    r->run_stop = hi < hdi_rd_off(r, r->end) ? r->base + (size_t)(hi - r->off_adj) : r->end;
+    const uint8_t *stop = hi < hdi_rd_off(r, r->end) ? r->base + (size_t)(hi - r->off_adj) : r->end;
     for (;;) {
         uint64_t at = hdi_rd_off(r, r->p);
         if (at >= hi) {
-            outcome = sc_flush(sh, b, to, &nb, &n) ? SC_STOP : SC_BOUNDARY;
+            outcome = SC_BOUNDARY;
             pt->end = at;
             break;
         }
-        if (nb == 0) {
-            if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
-                outcome = SC_STOP;
-                break;
-            }
-            if (lend) hdi_rd_lend_pool(r, b->pool, SC_POOL);
-        }
-        r->run_max = SC_BATCH - nb;
-        hdump_status st = hdump_reader_next(r, &b->recs[nb]);
-        if (st != HDUMP_OK && st != HDUMP_END) {
-            outcome = sc_flush(sh, b, to, &nb, &n) ? SC_STOP : SC_ERROR;
-            pt->err = r->err;
+        if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+            outcome = SC_STOP;
             break;
         }
-        if (r->fields_lent) { /* the fast path took a run of objects, lists in the pool */
-            nb += r->run_count;
-            if (nb < SC_BATCH && r->fields_cap >= SC_POOL_LOW) continue;
-        } else {
-            nb++;
-        }
-        if (sc_flush(sh, b, to, &nb, &n)) {
+        size_t k;
+        hdump_status st = hdi_rd_batch(r, b->recs, SC_BATCH, stop, &k);
+        n += k;
+        if (k > 0 && sh->f->on_batch(sh->ctx, to, b->recs, k) != 0) {
+            atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
             outcome = SC_STOP;
             break;
         }
@@ -158,8 +118,12 @@ static void sc_read_batch(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *
             outcome = SC_END;
             break;
         }
+        if (st != HDUMP_OK) {
+            outcome = SC_ERROR;
+            pt->err = r->err;
+            break;
+        }
     }
-    hdi_rd_return_fields(r);
     pt->n += n;
     pt->outcome = outcome;
 }

