@@ -124,8 +124,7 @@ typedef struct counts {
     char pad[64]; /* parts side by side are counted by different threads */
 } counts;
 
-/* One record into part `part` of the parts at ctx: the single read's step
- * and the scan's (count_batch). */
+/* One record into part `part` of the parts at ctx (count_batch's step). */
 static int count_record(void *ctx, unsigned part, const hdump_record *rec) {
     counts *a = &((counts *)ctx)[part];
     if (a->n == 0)
@@ -150,7 +149,8 @@ static int count_record(void *ctx, unsigned part, const hdump_record *rec) {
     return 0;
 }
 
-/* hdump_scan_fns.on_batch: count_record for each. */
+/* hdump_scan_fns.on_batch, and the single read's step: count_record for
+ * each of recs[0..n). */
 static int count_batch(void *ctx, unsigned part, const hdump_record *recs, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (count_record(ctx, part, &recs[i]) != 0) return 1;
@@ -329,12 +329,13 @@ static int stats_single(const char *path, int json, counts *out) {
     one->t.max = out->t.max;
     cli_progress pr;
     cli_progress_start(&pr, "stats", cli_input_size(path));
-    hdump_record rec;
+    static hdump_record recs[64];
     hdump_status st;
     do {
-        st = hdump_reader_next(r, &rec);
-        if (st < 0 || count_record(one, 0, &rec) != 0) break;
-        cli_progress_update(&pr, rec.index + 1, hdump_reader_offset(r));
+        size_t k;
+        st = hdump_reader_next_batch(r, recs, 64, &k);
+        if (k == 0 || count_batch(one, 0, recs, k) != 0) break;
+        cli_progress_update(&pr, recs[k - 1].index + 1, hdump_reader_offset(r));
     } while (st == HDUMP_OK);
     cli_progress_end(&pr);
     int nomem = one->nomem;
