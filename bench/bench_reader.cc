@@ -5,6 +5,8 @@
 // streaming path with its default 256 KiB buffer; ranges over 64 KiB are
 // streamed and skipped), mmap (hdump_reader_new_mmap: map, read, unmap per
 // iteration). Timed per iteration: reader creation, every next, free.
+// read-batch/<dump>/mem: the memory reader through hdump_reader_next_batch,
+// up to 64 records a call.
 // read-scan/<dump>/mem/2t: hdump_scan_mem (hdump/scan.h) over the dump in
 // memory with 2 threads, a record count per part; the parts dropped in the
 // last iteration are the counter "dropped".
@@ -30,7 +32,7 @@ const char *src_name(Src s) {
     return "?";
 }
 
-void bm_read(benchmark::State &st, Dataset *d, Src src) {
+void bm_read(benchmark::State &st, Dataset *d, Src src, bool batch) {
     if (!d->load() || (src != Src::Mem && !d->ensure_file())) {
         st.SkipWithError(d->error.c_str());
         return;
@@ -61,13 +63,21 @@ void bm_read(benchmark::State &st, Dataset *d, Src src) {
             err = std::string("reader: ") + hdump_status_str(s);
             break;
         }
-        hdump_record rec;
         uint64_t n = 0;
-        while ((s = hdump_reader_next(r, &rec)) == HDUMP_OK) n++;
+        if (batch) {
+            static hdump_record recs[64];
+            size_t k = 0;
+            while ((s = hdump_reader_next_batch(r, recs, 64, &k)) == HDUMP_OK) n += k;
+            n += k;
+        } else {
+            hdump_record rec;
+            while ((s = hdump_reader_next(r, &rec)) == HDUMP_OK) n++;
+            n++; /* EOF */
+        }
         if (s != HDUMP_END) err = std::string("reader: ") + hdump_reader_error(r)->msg;
         hdump_reader_free(r);
         c.stop();
-        records = n + 1;
+        records = n;
         if (!err.empty()) break;
     }
     if (fd >= 0) close(fd);
@@ -166,10 +176,14 @@ void bm_decode_floor(benchmark::State &st, Dataset *d) {
 void register_reader(Dataset *d) {
     for (Src s : {Src::Mem, Src::Fd, Src::Mmap}) {
         std::string name = "read/" + d->name + "/" + src_name(s);
-        with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_read, d, s))
+        with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_read, d, s, false))
             ->UseRealTime()
             ->Unit(unit_for(d));
     }
+    std::string batch = "read-batch/" + d->name + "/mem";
+    with_spread(benchmark::RegisterBenchmark(batch.c_str(), bm_read, d, Src::Mem, true))
+        ->UseRealTime()
+        ->Unit(unit_for(d));
     std::string scan = "read-scan/" + d->name + "/mem/2t";
     with_spread(benchmark::RegisterBenchmark(scan.c_str(), bm_scan, d))
         ->UseRealTime()

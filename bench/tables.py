@@ -110,19 +110,22 @@ def datasets(agg, *kinds):
 
 
 def reader_table(agg):
-    out = ["| dump | mem: MB/s (min..max) | x memcpy | M rec/s | fd: MB/s | x memcpy "
-           "| mmap: MB/s | x memcpy | scan 2 threads: MB/s | x memcpy |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| dump | mem: MB/s (min..max) | x memcpy | M rec/s | mem in batches: MB/s | x memcpy "
+           "| fd: MB/s | x memcpy | mmap: MB/s | x memcpy | scan 2 threads: MB/s | x memcpy |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for dmp in datasets(agg, "read"):
         row = [dmp]
         for src in ("mem", "fd", "mmap"):
             a = agg.get("read/%s/%s" % (dmp, src))
             if not a:
-                row += ["-", "-"] + (["-"] if src == "mem" else [])
+                row += ["-", "-"] + (["-", "-", "-"] if src == "mem" else [])
                 continue
             row += [spread(a), "%.2f" % a["median"].get("x_memcpy", float("nan"))]
             if src == "mem":
                 row.append("%.1f" % (a["median"]["items_per_second"] / 1e6))
+                b = agg.get("read-batch/%s/mem" % dmp)
+                row += [spread(b), "%.2f" % b["median"].get("x_memcpy", float("nan"))] if b \
+                    else ["-", "-"]
         a = agg.get("read-scan/%s/mem/2t" % dmp)
         row += [spread(a), "%.2f" % a["median"].get("x_memcpy", float("nan"))] if a \
             else ["-", "-"]

@@ -15,6 +15,7 @@ expect "writer row (mixed, null)" '^\| mixed \| null \| [0-9]+ \([0-9]+\.\.[0-9]
 expect "writer row (mixed, null, maps)" '^\| mixed \| null, maps \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 expect "memcpy baselines" '^memcpy baselines .*mixed [0-9]+\.[0-9] / [0-9]+\.[0-9] GB/s'
 expect "reader row (mixed, mem)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9] \|'
+expect "reader row (mixed, mem in batches)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9] \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 expect "reader row (mixed, scan)" '^\| mixed \| .* \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|$'
 expect "floors row (mixed)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 [ $fail = 0 ] || printf '%s\n' "$out"

@@ -87,56 +87,14 @@ unsigned hdump_scan_parts(const hdump_scan_opts *o, size_t size) {
     return n < t ? (unsigned)n : t;
 }
 
-/* sc_read for on_batch: batches as hdump_reader_next_batch makes them,
- * whose objects must also start before hi. Records, errors and stops come
- * in the same order as with on_record. */
-static void sc_read_batch(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *pt, unsigned to,
-                          uint64_t hi) {
-    uint64_t n = 0;
-    int outcome;
-    const uint8_t *stop = hi < hdi_rd_off(r, r->end) ? r->base + (size_t)(hi - r->off_adj) : r->end;
-    for (;;) {
-        uint64_t at = hdi_rd_off(r, r->p);
-        if (at >= hi) {
-            outcome = SC_BOUNDARY;
-            pt->end = at;
-            break;
-        }
-        if (atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
-            outcome = SC_STOP;
-            break;
-        }
-        size_t k;
-        hdump_status st = hdi_rd_batch(r, b->recs, SC_BATCH, stop, &k);
-        n += k;
-        if (k > 0 && sh->f->on_batch(sh->ctx, to, b->recs, k) != 0) {
-            atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
-            outcome = SC_STOP;
-            break;
-        }
-        if (st == HDUMP_END) {
-            outcome = SC_END;
-            break;
-        }
-        if (st != HDUMP_OK) {
-            outcome = SC_ERROR;
-            pt->err = r->err;
-            break;
-        }
-    }
-    pt->n += n;
-    pt->outcome = outcome;
-}
-
 /* Reads records with r, from where it stands, while they start before hi,
- * and gives them to part `to` (one by one, or in batches when b is set). */
+ * and gives them to part `to`: one by one (on_record), or in batches as
+ * hdump_reader_next_batch makes them (on_batch, when b is set), whose
+ * objects must also start before hi. */
 static void sc_read(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *pt, unsigned to,
                     uint64_t hi) {
-    if (b != NULL) {
-        sc_read_batch(sh, b, r, pt, to, hi);
-        return;
-    }
     hdump_record rec;
+    const uint8_t *stop = hi < hdi_rd_off(r, r->end) ? r->base + (size_t)(hi - r->off_adj) : r->end;
     uint64_t n = 0; /* counted here, stored once: parts side by side are written by different threads */
     int outcome;
     for (;;) {
@@ -150,20 +108,30 @@ static void sc_read(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *pt, un
             outcome = SC_STOP;
             break;
         }
-        hdump_status st = hdump_reader_next(r, &rec);
-        if (st != HDUMP_OK && st != HDUMP_END) {
-            outcome = SC_ERROR;
-            pt->err = r->err;
-            break;
+        size_t k;
+        hdump_status st;
+        int halt;
+        if (b != NULL) {
+            st = hdi_rd_batch(r, b->recs, SC_BATCH, stop, &k);
+            halt = k > 0 && sh->f->on_batch(sh->ctx, to, b->recs, k) != 0;
+        } else {
+            st = hdump_reader_next(r, &rec);
+            k = st == HDUMP_OK || st == HDUMP_END ? 1u : 0u;
+            halt = k > 0 && sh->f->on_record(sh->ctx, to, &rec) != 0;
         }
-        n++;
-        if (sh->f->on_record(sh->ctx, to, &rec) != 0) {
+        n += k;
+        if (halt) {
             atomic_store_explicit(&sh->stop, 1, memory_order_relaxed);
             outcome = SC_STOP;
             break;
         }
         if (st == HDUMP_END) {
             outcome = SC_END;
+            break;
+        }
+        if (st != HDUMP_OK) {
+            outcome = SC_ERROR;
+            pt->err = r->err;
             break;
         }
     }

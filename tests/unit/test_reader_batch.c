@@ -19,46 +19,18 @@
 #include <unistd.h>
 
 #include "digest.h"
-#include "t.h"
+#include "tdump.h"
 
 enum { MEM, MMAP, FD };
 static const char *const kind_name[] = {"mem", "mmap", "fd"};
 
 typedef struct seq {
-    uint64_t *h;   /* each record's digest */
-    uint64_t *idx; /* and index */
-    size_t n, cap;
+    t_rlist l;      /* each record's digest and index */
     hdump_status st;
     hdump_error err;
     size_t longest; /* the longest batch */
     int bad;        /* a batch broke the contract (size, status) */
 } seq;
-
-static void seq_push(seq *s, uint64_t h, uint64_t idx) {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 1024;
-        s->h = realloc(s->h, s->cap * sizeof *s->h);
-        s->idx = realloc(s->idx, s->cap * sizeof *s->idx);
-        if (s->h == NULL || s->idx == NULL) abort();
-    }
-    s->h[s->n] = h;
-    s->idx[s->n] = idx;
-    s->n++;
-}
-
-static void seq_free(seq *s) {
-    free(s->h);
-    free(s->idx);
-}
-
-static int version_of(const uint8_t *d, size_t n) {
-    hdump_reader *r;
-    hdump_version v = HDUMP_GO1_7;
-    if ((hdump_reader_new_mem)(NULL, d, n, &r) != HDUMP_OK) abort();
-    if (hdump_reader_version(r, &v) != HDUMP_OK) v = HDUMP_GO1_7;
-    hdump_reader_free(r);
-    return (int)v;
-}
 
 static const char *tmp_path = "test_reader_batch.tmp";
 
@@ -84,26 +56,9 @@ static void close_reader(hdump_reader *r, int fd) {
     if (fd >= 0) close(fd);
 }
 
-/* hdump_reader_next to the end or the first error. */
-static seq by_next(int kind, hdump_reader_opts o, const uint8_t *d, size_t n, int version) {
-    seq s;
-    memset(&s, 0, sizeof s);
-    digest_ranges dr;
-    memset(&dr, 0, sizeof dr);
-    int fd;
-    hdump_reader *r = open_reader(kind, &o, d, n, &dr, &fd);
-    hdump_record rec;
-    while ((s.st = hdump_reader_next(r, &rec)) == HDUMP_OK || s.st == HDUMP_END) {
-        seq_push(&s, digest_record(version, &rec, &dr), rec.index);
-        if (s.st == HDUMP_END) break;
-    }
-    s.err = *hdump_reader_error(r);
-    close_reader(r, fd);
-    return s;
-}
-
-/* hdump_reader_next_batch with at most max records a batch. */
-static seq by_batch(int kind, hdump_reader_opts o, const uint8_t *d, size_t n, int version,
+/* The records to the end or the first error: with hdump_reader_next when
+ * max is 0, else with hdump_reader_next_batch, at most max a batch. */
+static seq read_seq(int kind, hdump_reader_opts o, const uint8_t *d, size_t n, int version,
                     size_t max) {
     seq s;
     memset(&s, 0, sizeof s);
@@ -112,6 +67,15 @@ static seq by_batch(int kind, hdump_reader_opts o, const uint8_t *d, size_t n, i
     int fd;
     hdump_reader *r = open_reader(kind, &o, d, n, &dr, &fd);
     static hdump_record recs[1000];
+    if (max == 0) {
+        while ((s.st = hdump_reader_next(r, &recs[0])) == HDUMP_OK || s.st == HDUMP_END) {
+            t_rl_push(&s.l, digest_record(version, &recs[0], &dr), recs[0].index);
+            if (s.st == HDUMP_END) break;
+        }
+        s.err = *hdump_reader_error(r);
+        close_reader(r, fd);
+        return s;
+    }
     for (;;) {
         size_t k = 99999;
         s.st = hdump_reader_next_batch(r, recs, max, &k);
@@ -122,7 +86,7 @@ static seq by_batch(int kind, hdump_reader_opts o, const uint8_t *d, size_t n, i
             s.bad = 1;
         if (k > max) k = 0;
         if (k > s.longest) s.longest = k;
-        for (size_t i = 0; i < k; i++) seq_push(&s, digest_record(version, &recs[i], &dr), recs[i].index);
+        for (size_t i = 0; i < k; i++) t_rl_push(&s.l, digest_record(version, &recs[i], &dr), recs[i].index);
         if (done) break;
     }
     s.err = *hdump_reader_error(r);
@@ -144,7 +108,7 @@ static size_t longest_mem; /* the longest memory-reader batch with the default m
 static void check_input(const char *what, const uint8_t *d, size_t n, int quick) {
     FILE *f = fopen(tmp_path, "wb");
     if (f == NULL || fwrite(d, 1, n, f) != n || fclose(f) != 0) abort();
-    int version = version_of(d, n);
+    int version = t_version_of(d, n);
     static const size_t maxes[] = {1, 3, 16, 1000};
     for (int kind = MEM; kind <= FD; kind++)
         for (int strict = 0; strict < 2; strict++)
@@ -153,16 +117,16 @@ static void check_input(const char *what, const uint8_t *d, size_t n, int quick)
                 t_reader_opts_init(&o);
                 o.strict = strict;
                 if (small) o.limits.max_fields = 40;
-                seq want = by_next(kind, o, d, n, version);
+                seq want = read_seq(kind, o, d, n, version, 0);
                 for (size_t m = quick ? 1 : 0; m < sizeof maxes / sizeof maxes[0]; m += quick ? 2 : 1) {
-                    seq got = by_batch(kind, o, d, n, version, maxes[m]);
+                    seq got = read_seq(kind, o, d, n, version, maxes[m]);
                     configs++;
-                    int ok = !got.bad && got.st == want.st && got.n == want.n &&
+                    int ok = !got.bad && got.st == want.st && got.l.n == want.l.n &&
                              got.err.code == want.err.code && got.err.offset == want.err.offset &&
                              got.err.record_index == want.err.record_index &&
                              got.err.tag == want.err.tag && got.err.msg == want.err.msg;
-                    for (size_t i = 0; i < got.n && ok; i++)
-                        ok = got.h[i] == want.h[i] && got.idx[i] == want.idx[i];
+                    for (size_t i = 0; i < got.l.n && ok; i++)
+                        ok = got.l.h[i] == want.l.h[i] && got.l.idx[i] == want.l.idx[i];
                     if (kind != FD && !small && got.longest > longest_mem) longest_mem = got.longest;
                     T_CHECK(ok,
                             "%s: %s strict %d max_fields %s max %zu: batch st %d err %d @%" PRIu64
@@ -170,84 +134,24 @@ static void check_input(const char *what, const uint8_t *d, size_t n, int quick)
                             " #%" PRIu64 " recs %zu",
                             what, kind_name[kind], strict, small ? "40" : "default", maxes[m],
                             (int)got.st, (int)got.err.code, got.err.offset, got.err.record_index,
-                            got.n, got.bad, (int)want.st, (int)want.err.code, want.err.offset,
-                            want.err.record_index, want.n);
-                    seq_free(&got);
+                            got.l.n, got.bad, (int)want.st, (int)want.err.code, want.err.offset,
+                            want.err.record_index, want.l.n);
+                    t_rl_free(&got.l);
                 }
-                seq_free(&want);
+                t_rl_free(&want.l);
             }
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd(void) { return t_rand(&rng); }
 
-static hdump_membuf gen_dump(hdump_version v, hdump_gen_profile p, uint64_t objects, uint64_t seed) {
-    hdump_membuf m;
-    hdump_membuf_init(&m, NULL);
-    hdump_gen_opts go;
-    hdump_gen_opts_init(&go);
-    go.objects = objects;
-    go.seed = seed;
-    go.profile = p;
-    go.version = v;
-    hdump_gen *g;
-    if (hdump_gen_new(&go, &g) != HDUMP_OK) abort();
-    hdump_writer_opts wo;
-    t_writer_opts_init(&wo);
-    wo.version = v;
-    hdump_writer *w;
-    if (hdump_writer_new(&wo, hdump_sink_membuf(&m), &w) != HDUMP_OK) abort();
-    if (hdump_gen_write(g, w) != HDUMP_OK) abort();
-    hdump_writer_free(w);
-    hdump_gen_free(g);
-    return m;
-}
-
-/* Objects with 0 to 600 fields: lists longer than the pool, lists that
- * fill it part way, and many short ones. */
-static hdump_membuf fields_dump(uint64_t objects) {
-    hdump_membuf m;
-    hdump_membuf_init(&m, NULL);
-    hdump_writer *w;
-    if (hdump_writer_new(t_wo(NULL), hdump_sink_membuf(&m), &w) != HDUMP_OK) abort();
-    static hdump_field fl[600];
-    static uint8_t contents[8192];
-    uint64_t addr = 0xc000100000ULL;
-    for (uint64_t i = 0; i < objects; i++) {
-        size_t nf = rnd() % 8 == 0 ? (size_t)(rnd() % 601) : (size_t)(rnd() % 12);
-        for (size_t j = 0; j < nf; j++) {
-            fl[j].kind = 1 + rnd() % 3;
-            fl[j].offset = 8 * j + rnd() % 8;
-        }
-        size_t len = 8 * nf + 8 + (size_t)(rnd() % 64);
-        hdump_fields f = {fl, nf, NULL, 0, HDUMP_FIELDS_LIST};
-        if (hdump_writer_put_object(w, addr, contents, len, &f) != HDUMP_OK) abort();
-        addr += len + 16;
-    }
-    if (hdump_writer_finish(w) != HDUMP_OK) abort();
-    hdump_writer_free(w);
-    return m;
-}
-
-/* Random damage: byte changes, truncations, trailing bytes. */
+/* Random damage (t_mutate). */
 static void check_mutations(const char *what, const uint8_t *d, size_t n, int rounds) {
     uint8_t *m = malloc(n + 64);
     if (m == NULL) abort();
     char name[160];
     for (int i = 0; i < rounds; i++) {
-        memcpy(m, d, n);
-        size_t len = n;
-        int kind = (int)(rnd() % 4);
-        if (kind == 0 || kind == 1) {
-            m[rnd() % n] = (uint8_t)rnd();
-            if (kind == 1) m[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
-        } else if (kind == 2) {
-            len = (size_t)(rnd() % n);
-        } else {
-            size_t k = 1 + (size_t)(rnd() % 63);
-            for (size_t j = 0; j < k; j++) m[n + j] = (uint8_t)rnd();
-            len = n + k;
-        }
+        int kind;
+        size_t len = t_mutate(m, d, n, &rng, &kind);
         snprintf(name, sizeof name, "%s mutation %d (kind %d)", what, i, kind);
         check_input(name, m, len, 1);
     }
@@ -284,18 +188,18 @@ int main(int argc, char **argv) {
                                        HDUMP_GO1_7};
     char name[96];
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
-        hdump_membuf m = gen_dump(vs[i], HDUMP_GEN_GOROUTINES, 3000, 11 + i);
+        hdump_membuf m = t_gen_dump(vs[i], HDUMP_GEN_GOROUTINES, 3000, 11 + i);
         snprintf(name, sizeof name, "gen go1.%d goroutines", (int)vs[i] + 2);
         check_input(name, m.data, m.len, 0);
         check_mutations(name, m.data, m.len, 6);
         hdump_membuf_free(&m);
     }
-    hdump_membuf mixed = gen_dump(HDUMP_GO1_7, HDUMP_GEN_MIXED, 20000, 5);
+    hdump_membuf mixed = t_gen_dump(HDUMP_GO1_7, HDUMP_GEN_MIXED, 20000, 5);
     check_input("gen mixed", mixed.data, mixed.len, 0);
     check_mutations("gen mixed", mixed.data, mixed.len, 20);
     check_usage(mixed.data, mixed.len);
     hdump_membuf_free(&mixed);
-    hdump_membuf fl = fields_dump(3000);
+    hdump_membuf fl = t_fields_dump(3000, 600, &rng);
     check_input("field lists", fl.data, fl.len, 0);
     check_mutations("field lists", fl.data, fl.len, 6);
     hdump_membuf_free(&fl);

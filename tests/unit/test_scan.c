@@ -18,32 +18,7 @@
 #include <pthread.h>
 
 #include "digest.h"
-#include "t.h"
-
-/* ---- A record list ---- */
-typedef struct rlist {
-    uint64_t *h;   /* digest of the record with its index set to 0 */
-    uint64_t *idx; /* the index the scan or reader gave it */
-    size_t n, cap;
-} rlist;
-
-static void rl_push(rlist *l, uint64_t h, uint64_t idx) {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 1024;
-        l->h = realloc(l->h, l->cap * sizeof *l->h);
-        l->idx = realloc(l->idx, l->cap * sizeof *l->idx);
-        if (l->h == NULL || l->idx == NULL) abort();
-    }
-    l->h[l->n] = h;
-    l->idx[l->n] = idx;
-    l->n++;
-}
-
-static void rl_free(rlist *l) {
-    free(l->h);
-    free(l->idx);
-    memset(l, 0, sizeof *l);
-}
+#include "tdump.h"
 
 static uint64_t rec_digest(int version, const hdump_record *rec) {
     hdump_record c = *rec;
@@ -55,18 +30,9 @@ static uint64_t rec_digest(int version, const hdump_record *rec) {
 typedef struct outcome {
     hdump_status st;
     hdump_error err;
-    rlist recs;
+    t_rlist recs;
     int header_ok; /* hdump_reader_version succeeded */
 } outcome;
-
-static int version_of(const uint8_t *d, size_t n) {
-    hdump_reader *r;
-    hdump_version v = HDUMP_GO1_7;
-    if ((hdump_reader_new_mem)(NULL, d, n, &r) != HDUMP_OK) abort();
-    if (hdump_reader_version(r, &v) != HDUMP_OK) v = HDUMP_GO1_7;
-    hdump_reader_free(r);
-    return (int)v;
-}
 
 static outcome run_reader(const hdump_reader_opts *o, const uint8_t *d, size_t n, int version) {
     outcome out;
@@ -77,7 +43,7 @@ static outcome run_reader(const hdump_reader_opts *o, const uint8_t *d, size_t n
     out.header_ok = hdump_reader_version(r, &v) == HDUMP_OK;
     hdump_record rec;
     while ((out.st = hdump_reader_next(r, &rec)) == HDUMP_OK || out.st == HDUMP_END) {
-        rl_push(&out.recs, rec_digest(version, &rec), rec.index);
+        t_rl_push(&out.recs, rec_digest(version, &rec), rec.index);
         if (out.st == HDUMP_END) break;
     }
     out.err = *hdump_reader_error(r);
@@ -89,7 +55,7 @@ static outcome run_reader(const hdump_reader_opts *o, const uint8_t *d, size_t n
 #define MAXP 64 /* 8 threads at most here: 64 parts */
 typedef struct scan_ctx {
     int version;
-    rlist part[MAXP];
+    t_rlist part[MAXP];
     unsigned drops[MAXP];
     int bad_part;             /* a part number out of range (written by any thread) */
     uint64_t stop_after;      /* part 0 stops the scan after this many records; 0: never */
@@ -106,7 +72,7 @@ static int on_record(void *vctx, unsigned part, const hdump_record *rec) {
         c->bad_part = 1;
         return 1;
     }
-    rl_push(&c->part[part], rec_digest(c->version, rec), rec->index);
+    t_rl_push(&c->part[part], rec_digest(c->version, rec), rec->index);
     return c->stop_after && part == 0 && c->part[0].n >= c->stop_after;
 }
 
@@ -121,7 +87,7 @@ static int on_batch(void *vctx, unsigned part, const hdump_record *recs, size_t 
     if (n == 0 || n > 16) c->bad_batch = 1;
     if (part == 0) c->batches++;
     for (size_t i = 0; i < n; i++)
-        rl_push(&c->part[part], rec_digest(c->version, &recs[i]), recs[i].index);
+        t_rl_push(&c->part[part], rec_digest(c->version, &recs[i]), recs[i].index);
     return c->stop_after && part == 0 && c->part[0].n >= c->stop_after;
 }
 
@@ -146,7 +112,7 @@ static scan_ctx *run_scan(const hdump_scan_opts *so, const uint8_t *d, size_t n,
                           uint64_t stop_after, hdump_scan_result *res, hdump_status *st) {
     scan_ctx *c = calloc(1, sizeof *c);
     if (c == NULL) abort();
-    c->version = version_of(d, n);
+    c->version = t_version_of(d, n);
     c->caller = pthread_self();
     c->stop_after = stop_after;
     c->batch = batch;
@@ -160,7 +126,7 @@ static scan_ctx *run_scan(const hdump_scan_opts *so, const uint8_t *d, size_t n,
 }
 
 static void ctx_free(scan_ctx *c) {
-    for (unsigned p = 0; p < MAXP; p++) rl_free(&c->part[p]);
+    for (unsigned p = 0; p < MAXP; p++) t_rl_free(&c->part[p]);
     free(c);
 }
 
@@ -185,7 +151,7 @@ static void check_one(const char *what, const uint8_t *d, size_t n, const hdump_
     /* concatenate the parts: each part's indices count from 0 */
     size_t at = 0;
     for (unsigned p = 0; p < np && ok; p++) {
-        const rlist *l = &c->part[p];
+        const t_rlist *l = &c->part[p];
         for (size_t i = 0; i < l->n && ok; i++, at++)
             ok = at < want.recs.n && l->h[i] == want.recs.h[at] && l->idx[i] == i &&
                  want.recs.idx[at] == at;
@@ -205,7 +171,7 @@ static void check_one(const char *what, const uint8_t *d, size_t n, const hdump_
 /* The scan against the reader, for one input and one set of options, both
  * ways of receiving records. */
 static void check_same(const char *what, const uint8_t *d, size_t n, const hdump_scan_opts *so) {
-    int version = version_of(d, n);
+    int version = t_version_of(d, n);
     outcome want = run_reader(&so->reader, d, n, version);
     uint64_t by_record[MAXP], by_batch[MAXP];
     check_one(what, d, n, so, 0, version, &want, by_record);
@@ -216,7 +182,7 @@ static void check_same(const char *what, const uint8_t *d, size_t n, const hdump
     T_CHECK(memcmp(by_record, by_batch, sizeof by_record) == 0,
             "%s: threads %u min_part %zu strict %d: the parts differ with on_batch", what,
             so->threads, so->min_part, so->reader.strict);
-    rl_free(&want.recs);
+    t_rl_free(&want.recs);
 }
 
 static void scan_opts(hdump_scan_opts *so, unsigned threads, size_t min_part, int strict) {
@@ -239,50 +205,17 @@ static void check_all_splits(const char *what, const uint8_t *d, size_t n) {
 }
 
 /* ---- Inputs ---- */
-static hdump_membuf gen_dump(hdump_version v, hdump_gen_profile p, uint64_t objects, uint64_t seed) {
-    hdump_membuf m;
-    hdump_membuf_init(&m, NULL);
-    hdump_gen_opts go;
-    hdump_gen_opts_init(&go);
-    go.objects = objects;
-    go.seed = seed;
-    go.profile = p;
-    go.version = v;
-    hdump_gen *g;
-    if (hdump_gen_new(&go, &g) != HDUMP_OK) abort();
-    hdump_writer_opts wo;
-    hdump_writer_opts_init(&wo);
-    wo.version = v;
-    hdump_writer *w;
-    if (hdump_writer_new(&wo, hdump_sink_membuf(&m), &w) != HDUMP_OK) abort();
-    if (hdump_gen_write(g, w) != HDUMP_OK) abort();
-    hdump_writer_free(w);
-    hdump_gen_free(g);
-    return m;
-}
-
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 static uint64_t rnd(void) { return t_rand(&rng); }
 
-/* Random damage: byte changes, truncations, trailing bytes. */
+/* Random damage (t_mutate). */
 static void check_mutations(const char *what, const uint8_t *d, size_t n, int rounds) {
     uint8_t *m = malloc(n + 64);
     if (m == NULL) abort();
     char name[160];
     for (int i = 0; i < rounds; i++) {
-        memcpy(m, d, n);
-        size_t len = n;
-        int kind = (int)(rnd() % 4);
-        if (kind == 0 || kind == 1) { /* 1 or 2 bytes changed, anywhere */
-            m[rnd() % n] = (uint8_t)rnd();
-            if (kind == 1) m[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
-        } else if (kind == 2) {
-            len = (size_t)(rnd() % n);
-        } else {
-            size_t k = 1 + (size_t)(rnd() % 63);
-            for (size_t j = 0; j < k; j++) m[n + j] = (uint8_t)rnd();
-            len = n + k;
-        }
+        int kind;
+        size_t len = t_mutate(m, d, n, &rng, &kind);
         snprintf(name, sizeof name, "%s mutation %d (kind %d)", what, i, kind);
         hdump_scan_opts so;
         scan_opts(&so, 2 + (unsigned)(rnd() % 7), 1, (int)(rnd() % 2));
@@ -351,38 +284,10 @@ static void check_stop(const uint8_t *d, size_t n) {
     }
 }
 
-/* A go1.7 dump of objects with 0 to 320 fields (lists longer than a batch's
- * pool, and lists that fill it part way), random lengths and offsets. */
-static hdump_membuf fields_dump(uint64_t objects) {
-    hdump_membuf m;
-    hdump_membuf_init(&m, NULL);
-    hdump_writer *w;
-    if (hdump_writer_new(NULL, hdump_sink_membuf(&m), &w) != HDUMP_OK) abort();
-    static hdump_field fl[320];
-    static uint8_t contents[4096];
-    uint64_t addr = 0xc000100000ULL;
-    for (uint64_t i = 0; i < objects; i++) {
-        uint64_t r = rnd();
-        size_t nf = r % 8 == 0 ? (size_t)(rnd() % 321) : (size_t)(rnd() % 12);
-        for (size_t j = 0; j < nf; j++) {
-            fl[j].kind = 1 + rnd() % 3;
-            fl[j].offset = 8 * j + rnd() % 8;
-        }
-        size_t len = 8 * nf + 8 + (size_t)(rnd() % 64);
-        if (len > sizeof contents) len = sizeof contents;
-        hdump_fields f = {fl, nf, NULL, 0, HDUMP_FIELDS_LIST};
-        if (hdump_writer_put_object(w, addr, contents, len, &f) != HDUMP_OK) abort();
-        addr += len + 16;
-    }
-    if (hdump_writer_finish(w) != HDUMP_OK) abort();
-    hdump_writer_free(w);
-    return m;
-}
-
 /* Long and short field lists, with and without a max_fields the batch
  * must honour as the reader does (a list longer than it is an error). */
 static void check_fields(void) {
-    hdump_membuf m = fields_dump(3000);
+    hdump_membuf m = t_fields_dump(3000, 320, &rng);
     check_all_splits("field lists", m.data, m.len);
     static const uint64_t maxf[] = {1, 3, 11, 64, 200};
     for (size_t i = 0; i < sizeof maxf / sizeof maxf[0]; i++) {
@@ -431,7 +336,7 @@ static void check_usage(const uint8_t *d, size_t n) {
     T_EQ(hdump_scan_parts(&so, 3), 3);
     so.threads = 1;
     T_EQ(hdump_scan_parts(&so, 1000), 1);
-    for (unsigned p = 0; p < MAXP; p++) rl_free(&c.part[p]);
+    for (unsigned p = 0; p < MAXP; p++) t_rl_free(&c.part[p]);
 }
 
 int main(int argc, char **argv) {
@@ -448,13 +353,13 @@ int main(int argc, char **argv) {
                                        HDUMP_GO1_7};
     char name[96];
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
-        hdump_membuf m = gen_dump(vs[i], HDUMP_GEN_GOROUTINES, 3000, 7 + i);
+        hdump_membuf m = t_gen_dump(vs[i], HDUMP_GEN_GOROUTINES, 3000, 7 + i);
         snprintf(name, sizeof name, "gen go1.%d goroutines", (int)vs[i] + 2);
         check_all_splits(name, m.data, m.len);
         check_mutations(name, m.data, m.len, 60);
         hdump_membuf_free(&m);
     }
-    hdump_membuf mixed = gen_dump(HDUMP_GO1_7, HDUMP_GEN_MIXED, 20000, 3);
+    hdump_membuf mixed = t_gen_dump(HDUMP_GO1_7, HDUMP_GEN_MIXED, 20000, 3);
     check_all_splits("gen mixed", mixed.data, mixed.len);
     check_mutations("gen mixed", mixed.data, mixed.len, 100);
     check_limits("gen mixed", mixed.data, mixed.len);
