@@ -458,7 +458,7 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
  * record r->fast declines. Kept out of line so that the hot call
  * stays a leaf that needs no callee-saved registers. */
 static HDI_NOINLINE hdump_status rd_next_checked(hdump_reader *r, hdump_record *rec) {
-    hdi_rd_return_fields(r);
+    if (HDI_UNLIKELY(r->fields_lent)) hdi_rd_return_fields(r);
     if (r->err.code != HDUMP_OK) return r->err.code;
     if (r->state == 2) {
         *rec = r->eof_rec;

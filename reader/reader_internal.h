@@ -52,23 +52,6 @@ struct hdump_reader {
     /* Arrays a record's lists are decoded into; at most lim.max_fields. */
     hdump_field *fields;
     size_t fields_cap;
-    /* A scan's batch (reader/scan.c) lends the fast path its field pool
-     * (hdi_rd_lend_pool): while fields_lent, fields/fields_cap are the
-     * pool's free rest and the reader's array waits in
-     * fields_own/fields_own_cap. The checked path takes its array back
-     * before anything else (rd_next_checked), so it never grows or fills
-     * the pool. */
-    int fields_lent;
-    hdump_field *fields_own;
-    size_t fields_own_cap;
-    /* While lent, the fast path reads a run of objects (reader/object_fast.h
-     * RDF_RUN): into rec[0..run_max) while they start before run_stop;
-     * run_count tells how many it read (set only when it read one or more). */
-    const uint8_t *run_stop;
-    size_t run_max, run_count;
-    /* The pool lent in batches (HDI_RD_POOL entries), allocated by the
-     * first batch of a memory reader. */
-    hdump_field *pool;
     hdump_memprof_frame *frames;
     size_t frames_cap;
 
@@ -87,6 +70,25 @@ struct hdump_reader {
     uint64_t cur_tag; /* tag of the record being decoded, UINT64_MAX if none */
     hdump_record eof_rec;
     hdump_error err;
+    /* Batches (hdump_reader_next_batch), kept after the hot fields so that
+     * those keep their places. */
+    /* A scan's batch (reader/scan.c) lends the fast path its field pool
+     * (hdi_rd_lend_pool): while fields_lent, fields/fields_cap are the
+     * pool's free rest and the reader's array waits in
+     * fields_own/fields_own_cap. The checked path takes its array back
+     * before anything else (rd_next_checked), so it never grows or fills
+     * the pool. */
+    int fields_lent;
+    hdump_field *fields_own;
+    size_t fields_own_cap;
+    /* While lent, the fast path reads a run of objects (reader/object_fast.h
+     * RDF_RUN): into rec[0..run_max) while they start before run_stop;
+     * run_count tells how many it read (set only when it read one or more). */
+    const uint8_t *run_stop;
+    size_t run_max, run_count;
+    /* The pool lent in batches (HDI_RD_POOL entries), allocated by the
+     * first batch of a memory reader. */
+    hdump_field *pool;
 };
 
 /* Stream offset of a window pointer. */
