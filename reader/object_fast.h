@@ -145,6 +145,13 @@ next:
     if (k == 0) goto decline;
     p += k;
     if (len > r->lim.max_bytes || len >= (uint64_t)(e - p) - RD_SLOP) goto decline;
+#if RDF_RUN
+    /* An object with room for more pointer words than the pool has left
+     * most often has a longer list: it goes the reader's own way before its
+     * list is parsed twice (a guess for speed only; any list that does not
+     * fit makes the run decline below). */
+    if (len >> 3 > cap) goto decline;
+#endif
 #if RDF_STREAM
     /* A streaming window ends before the input does: a range past inline_max
      * goes to on_range, and a declared size is checked here. (A memory
@@ -215,8 +222,12 @@ run_end: /* objects rec0..rec-1 done; the next record starts at `start` */
     return HDUMP_OK;
 decline:
     if (rec != rec0) goto run_end;
+    /* nothing read: the caller reads this record the reader's own way (a
+     * list longer than the pool's rest then still takes the fast path,
+     * into the reader's array) */
     r->addr_len = g;
-    return rd_next_checked(r, rec);
+    r->run_count = 0;
+    return HDUMP_OK;
 #else
     r->p = p;
     r->nrec++;

@@ -480,31 +480,47 @@ hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec) {
 /* A memory reader with a max_fields of at least the pool's size lends its
  * pool to the fast path's run instance, which reads objects into recs[k..]
  * until a record it declines, the batch's room, the pool's free rest or
- * `stop`; a declined record is read by the checked path into the reader's
- * own arrays, which the next one overwrites, so it ends the batch. A
+ * `stop`; a record it declines first is read by hdump_reader_next into the
+ * reader's own arrays, which the next one overwrites, so it ends the batch. A
  * streaming reader's views may move at its next refill: one record per
  * batch. */
 hdump_status hdi_rd_batch(hdump_reader *r, hdump_record *recs, size_t max, const uint8_t *stop,
                           size_t *n) {
     size_t k = 0;
     hdump_status st = HDUMP_OK;
-    if (!r->streaming && r->lim.max_fields >= HDI_RD_POOL && r->pool == NULL)
+    int lend = !r->streaming && r->lim.max_fields >= HDI_RD_POOL;
+    if (lend && r->pool == NULL) {
         r->pool = r->a.alloc(r->a.ctx, HDI_RD_POOL * sizeof *r->pool);
-    int lend = !r->streaming && r->lim.max_fields >= HDI_RD_POOL && r->pool != NULL;
-    if (lend) {
-        hdi_rd_lend_pool(r, r->pool, HDI_RD_POOL);
-        r->run_stop = stop;
+        lend = r->pool != NULL;
     }
+    int lent = 0; /* the pool is lent once a batch, from its start */
     while (k < max && (k == 0 || r->p < stop)) {
-        r->run_max = max - k;
-        st = hdump_reader_next(r, &recs[k]);
-        if (st != HDUMP_OK && st != HDUMP_END) break;
-        if (!r->fields_lent) { /* the checked path, or no pool */
-            k++;
-            break;
+        /* an object (tag byte 1, §4) may start a run; anything else goes
+         * the reader's own way at once */
+        if (lend && r->p < r->end && *r->p == HDUMP_TAG_OBJECT) {
+            if (!lent) {
+                hdi_rd_lend_pool(r, r->pool, HDI_RD_POOL);
+                r->run_stop = stop;
+                lent = 1;
+            }
+            r->run_max = max - k;
+            st = hdump_reader_next(r, &recs[k]);
+            if (st != HDUMP_OK && st != HDUMP_END) break;
+            if (!r->fields_lent) { /* the checked path took it, into the reader's arrays */
+                k++;
+                break;
+            }
+            if (r->run_count > 0) {
+                k += r->run_count;
+                if (r->fields_cap < HDI_RD_POOL_LOW) break;
+                continue;
+            }
+            /* the run read nothing (a long list, a long value): the reader's own way */
         }
-        k += r->run_count;
-        if (r->fields_cap < HDI_RD_POOL_LOW) break;
+        hdi_rd_return_fields(r);
+        st = hdump_reader_next(r, &recs[k]);
+        if (st == HDUMP_OK || st == HDUMP_END) k++;
+        break; /* its lists are in the reader's arrays, which the next record overwrites */
     }
     hdi_rd_return_fields(r);
     *n = k;

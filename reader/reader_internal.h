@@ -83,7 +83,7 @@ struct hdump_reader {
     size_t fields_own_cap;
     /* While lent, the fast path reads a run of objects (reader/object_fast.h
      * RDF_RUN): into rec[0..run_max) while they start before run_stop;
-     * run_count tells how many it read (set only when it read one or more). */
+     * run_count tells how many it read (0: none, and nothing changed). */
     const uint8_t *run_stop;
     size_t run_max, run_count;
     /* The pool lent in batches (HDI_RD_POOL entries), allocated by the
