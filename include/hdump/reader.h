@@ -150,7 +150,8 @@ HDUMP_API hdump_status hdump_reader_next(hdump_reader *r, hdump_record *rec);
  *  has its own views, all valid until the next call on this reader.
  *  A batch ends after max records, or early: after a record that is not an
  *  object the reader's fast path reads (any other tag, EOF, an object with
- *  a long field list or a long value), once its records' field lists fill
+ *  a long field list, a long value, or more contents words than the pool
+ *  has entries left), once its records' field lists fill
  *  most of an 8 KiB pool (about 100 objects of a Go heap), and after every
  *  record of a streaming reader (hdump_reader_new_fd/_file/_source: a
  *  refill may move the views of the records before) or of a reader whose
