@@ -5,9 +5,9 @@
  * (RDF_STRICT 0/1), memory/mmap or streaming source (RDF_STREAM 0/1). The
  * reader picks its instance when it has read the header (rd_pick_fast);
  * fixing those three as constants keeps their tests out of the hot call.
- * Four more memory instances (RDF_RUN 1) serve a scan's batches
- * (reader/scan.c): they read a run of objects, each list in the lent pool
- * after the one before.
+ * Four more memory instances (RDF_RUN 1) serve batches (reader.c
+ * hdi_rd_batch: hdump_reader_next_batch and the scan's on_batch): they
+ * read a run of objects, each list in the lent pool after the one before.
  *
  * Parameters: RDF_(x) names this instance's functions, RDF_ATTR its
  * function attribute, RDF_PEXT, RDF_STRICT, RDF_STREAM, RDF_RUN. */
@@ -96,7 +96,7 @@ static inline RDF_ATTR unsigned RDF_(uv_short)(const uint8_t *p, uint64_t *v) {
 static RDF_ATTR hdump_status RDF_(object)(hdump_reader *r, hdump_record *rec) {
     const uint8_t *p = r->p, *e = r->end;
 #if RDF_RUN
-    /* A run (reader/scan.c's batches): objects into rec[0], rec[1], ...
+    /* A run (reader.c hdi_rd_batch): objects into rec[0], rec[1], ...
      * while they start before run_stop, at most run_max of them, under the
      * record limit; their lists one after another in the lent pool. The
      * position, the pool's free rest and the record count stay in

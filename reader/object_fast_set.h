@@ -3,7 +3,7 @@
  * reader/reader.c): lax or strict (RDF_STRICT) times memory or streaming
  * source (RDF_STREAM), each named RDF_NAME(<l|s><m|s>_object); and lax or
  * strict from memory, a run of objects into a lent pool (RDF_RUN,
- * reader/scan.c's batches), named RDF_NAME(<l|s>b_object). */
+ * reader.c's batches), named RDF_NAME(<l|s>b_object). */
 
 #define RDF_RUN 0
 #define RDF_STRICT 0

@@ -261,8 +261,8 @@ int hdi_rd_pick_pext(const hdi_varint_kernel *k) {
 
 static hdi_rd_next_fn rd_pick_fast(const hdump_reader *r);
 
-/* The run instance for r (see hdi_rd_lend_pool). */
-static hdi_rd_next_fn rd_pick_bump(const hdump_reader *r) {
+/* The run instance for r (see rd_lend_pool). */
+static hdi_rd_next_fn rd_pick_run(const hdump_reader *r) {
     static const hdi_rd_next_fn gen[2] = {rd_fast_gen_lb_object, rd_fast_gen_sb_object};
     int s = r->strict != 0;
 #if RD_HAVE_PEXT
@@ -272,18 +272,25 @@ static hdi_rd_next_fn rd_pick_bump(const hdump_reader *r) {
     return gen[s];
 }
 
-void hdi_rd_lend_pool(hdump_reader *r, hdump_field *pool, size_t n) {
-    if (!r->fields_lent) {
-        r->fields_own = r->fields;
-        r->fields_own_cap = r->fields_cap;
-        r->fields_lent = 1;
-        r->fast = rd_pick_bump(r);
-    }
-    r->fields = pool;
-    r->fields_cap = n;
+/* Lends the fast path the whole pool for a batch's field lists (see
+ * fields_lent): it switches to its run instance, which reads a run of
+ * objects (run_stop, run_max, run_count), puts each list after the one
+ * before, leaves fields/fields_cap at the rest of the pool, and ends the run
+ * at a list that does not fit. hdi_rd_batch lends only when max_fields is
+ * at least the pool's size, as the reader's own array never outgrows it. */
+static void rd_lend_pool(hdump_reader *r, const uint8_t *stop) {
+    r->fields_own = r->fields;
+    r->fields_own_cap = r->fields_cap;
+    r->fields_lent = 1;
+    r->fast = rd_pick_run(r);
+    r->fields = r->pool;
+    r->fields_cap = HDI_RD_POOL;
+    r->run_stop = stop;
 }
 
-void hdi_rd_return_fields(hdump_reader *r) {
+/* Gives the reader its own field array and fast path back (no-op when
+ * nothing is lent). */
+static void rd_return_pool(hdump_reader *r) {
     if (!r->fields_lent) return;
     r->fields = r->fields_own;
     r->fields_cap = r->fields_own_cap;
@@ -331,7 +338,6 @@ static hdump_status rd_header(hdump_reader *r) {
 
 void hdi_rd_restart(hdump_reader *r, uint64_t at, int version, uint64_t nrec,
                     uint64_t max_records) {
-    hdi_rd_return_fields(r);
     r->p = r->base + (size_t)(at - r->off_adj);
     r->version = version;
     r->nrec = nrec;
@@ -458,7 +464,9 @@ static hdump_status rd_record(hdump_reader *r, hdump_record *rec) {
  * record r->fast declines. Kept out of line so that the hot call
  * stays a leaf that needs no callee-saved registers. */
 static HDI_NOINLINE hdump_status rd_next_checked(hdump_reader *r, hdump_record *rec) {
-    if (HDI_UNLIKELY(r->fields_lent)) hdi_rd_return_fields(r);
+    /* a batch's gate-shut record (go1.3, an error, EOF, the record limit)
+     * is read here into the reader's own arrays, never into the pool */
+    if (HDI_UNLIKELY(r->fields_lent)) rd_return_pool(r);
     if (r->err.code != HDUMP_OK) return r->err.code;
     if (r->state == 2) {
         *rec = r->eof_rec;
@@ -499,8 +507,7 @@ hdump_status hdi_rd_batch(hdump_reader *r, hdump_record *recs, size_t max, const
          * the reader's own way at once */
         if (lend && r->p < r->end && *r->p == HDUMP_TAG_OBJECT) {
             if (!lent) {
-                hdi_rd_lend_pool(r, r->pool, HDI_RD_POOL);
-                r->run_stop = stop;
+                rd_lend_pool(r, stop);
                 lent = 1;
             }
             r->run_max = max - k;
@@ -517,12 +524,12 @@ hdump_status hdi_rd_batch(hdump_reader *r, hdump_record *recs, size_t max, const
             }
             /* the run read nothing (a long list, a long value): the reader's own way */
         }
-        hdi_rd_return_fields(r);
+        rd_return_pool(r);
         st = hdump_reader_next(r, &recs[k]);
         if (st == HDUMP_OK || st == HDUMP_END) k++;
         break; /* its lists are in the reader's arrays, which the next record overwrites */
     }
-    hdi_rd_return_fields(r);
+    rd_return_pool(r); /* every way out: nothing stays lent between calls */
     *n = k;
     return st;
 }

@@ -72,12 +72,11 @@ struct hdump_reader {
     hdump_error err;
     /* Batches (hdump_reader_next_batch), kept after the hot fields so that
      * those keep their places. */
-    /* A scan's batch (reader/scan.c) lends the fast path its field pool
-     * (hdi_rd_lend_pool): while fields_lent, fields/fields_cap are the
-     * pool's free rest and the reader's array waits in
-     * fields_own/fields_own_cap. The checked path takes its array back
-     * before anything else (rd_next_checked), so it never grows or fills
-     * the pool. */
+    /* hdi_rd_batch lends the fast path the pool (reader.c rd_lend_pool):
+     * while fields_lent, fields/fields_cap are the pool's free rest and the
+     * reader's array waits in fields_own/fields_own_cap. The checked path
+     * takes its array back before anything else (rd_next_checked), so it
+     * never grows or fills the pool; nothing stays lent between calls. */
     int fields_lent;
     hdump_field *fields_own;
     size_t fields_own_cap;
@@ -96,26 +95,14 @@ static inline uint64_t hdi_rd_off(const hdump_reader *r, const uint8_t *x) {
     return r->off_adj + (uint64_t)(x - r->base);
 }
 
-/* reader.c, for reader/scan.c's batches: lends the reader pool[0..n) for
- * the field lists of the next records (see fields_lent): the fast path
- * switches to its run instance, which reads a run of objects (run_stop,
- * run_max, run_count), puts each list after the one before, leaves
- * fields/fields_cap at the rest of the pool, and ends the run at a list
- * that does not fit. n must not exceed lim.max_fields (the reader's own
- * array never does). hdi_rd_return_fields gives the reader its own array
- * and fast path back (no-op when nothing is lent); the checked path calls
- * it first thing. */
-HDI_HIDDEN void hdi_rd_lend_pool(hdump_reader *r, hdump_field *pool, size_t n);
-HDI_HIDDEN void hdi_rd_return_fields(hdump_reader *r);
-
 /* Field-list entries a batch's records share (8 KiB): a batch ends when
  * fewer than HDI_RD_POOL_LOW are free. */
 #define HDI_RD_POOL 512u
 #define HDI_RD_POOL_LOW 64u
 
-/* hdump_reader_next_batch, whose records must start before `stop` (a
- * window pointer; r->end for none) after the first: reader/scan.c's parts
- * end there. */
+/* hdump_reader_next_batch (reader.c), whose records after the first must
+ * start before `stop` (a window pointer; r->end for none): reader/scan.c's
+ * on_batch reads through it, and its parts end there. */
 HDI_HIDDEN hdump_status hdi_rd_batch(hdump_reader *r, hdump_record *recs, size_t max,
                                      const uint8_t *stop, size_t *n);
 

@@ -26,14 +26,12 @@
  * passes. */
 #define SC_GUESS_SLACK (1u << 12)
 
-/* Records per on_batch call at most (hdi_rd_batch). */
+/* Records per on_batch call at most (hdi_rd_batch); each thread has an
+ * array of them when on_batch is set. */
 #define SC_BATCH 16u
+#define SC_BATCH_BYTES (SC_BATCH * sizeof(hdump_record))
 
 enum { SC_NONE, SC_BOUNDARY, SC_END, SC_ERROR, SC_STOP };
-
-typedef struct sc_batch {
-    hdump_record recs[SC_BATCH];
-} sc_batch;
 
 typedef struct sc_shared {
     const uint8_t *data;
@@ -63,7 +61,7 @@ typedef struct sc_part {
 typedef struct sc_thread {
     sc_shared *sh;
     hdump_reader *r;
-    sc_batch *b; /* NULL without on_batch */
+    hdump_record *recs; /* SC_BATCH of them; NULL without on_batch */
     pthread_t th;
     int started;
 } sc_thread;
@@ -89,9 +87,11 @@ unsigned hdump_scan_parts(const hdump_scan_opts *o, size_t size) {
 
 /* Reads records with r, from where it stands, while they start before hi,
  * and gives them to part `to`: one by one (on_record), or in batches as
- * hdump_reader_next_batch makes them (on_batch, when b is set), whose
- * objects must also start before hi. */
-static void sc_read(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *pt, unsigned to,
+ * hdump_reader_next_batch makes them (on_batch, when recs is set), whose
+ * objects must also start before hi. (Reading in batches and calling
+ * on_record for each record was 4% slower than hdump_reader_next on the
+ * real 5 M dump, one thread, alternated.) */
+static void sc_read(sc_shared *sh, hdump_record *recs, hdump_reader *r, sc_part *pt, unsigned to,
                     uint64_t hi) {
     hdump_record rec;
     const uint8_t *stop = hi < hdi_rd_off(r, r->end) ? r->base + (size_t)(hi - r->off_adj) : r->end;
@@ -111,9 +111,9 @@ static void sc_read(sc_shared *sh, sc_batch *b, hdump_reader *r, sc_part *pt, un
         size_t k;
         hdump_status st;
         int halt;
-        if (b != NULL) {
-            st = hdi_rd_batch(r, b->recs, SC_BATCH, stop, &k);
-            halt = k > 0 && sh->f->on_batch(sh->ctx, to, b->recs, k) != 0;
+        if (recs != NULL) {
+            st = hdi_rd_batch(r, recs, SC_BATCH, stop, &k);
+            halt = k > 0 && sh->f->on_batch(sh->ctx, to, recs, k) != 0;
         } else {
             st = hdump_reader_next(r, &rec);
             k = st == HDUMP_OK || st == HDUMP_END ? 1u : 0u;
@@ -203,7 +203,7 @@ static void *sc_worker(void *arg) {
         if (!pt->found) continue;
         t->r->strict = sh->strict;
         hdi_rd_restart(t->r, pt->start, sh->version, 0, sh->max_records);
-        sc_read(sh, t->b, t->r, pt, k, pt->hi);
+        sc_read(sh, t->recs, t->r, pt, k, pt->hi);
     }
     return NULL;
 }
@@ -218,7 +218,7 @@ static void sc_drop(sc_shared *sh, unsigned part) {
  * starts, that part is kept as it is; otherwise it is dropped and part k
  * reads on over its bytes. A part read without knowing `before` may have
  * read past max_records: it is read again with the exact limit. */
-static hdump_status sc_settle(sc_shared *sh, sc_batch *b, hdump_reader *r,
+static hdump_status sc_settle(sc_shared *sh, hdump_record *recs, hdump_reader *r,
                               hdump_scan_result *res) {
     sc_part *pt = sh->pt;
     unsigned np = sh->np;
@@ -233,7 +233,7 @@ static hdump_status sc_settle(sc_shared *sh, sc_batch *b, hdump_reader *r,
             sc_drop(sh, k);
             p->n = 0;
             hdi_rd_restart(r, p->start, sh->version, 0, sh->max_records - before);
-            sc_read(sh, b, r, p, k, p->hi);
+            sc_read(sh, recs, r, p, k, p->hi);
             exact = 1;
             continue;
         }
@@ -257,7 +257,7 @@ static hdump_status sc_settle(sc_shared *sh, sc_batch *b, hdump_reader *r,
         sc_part *q = &pt[next];
         if (q->found && q->start > p->end) {
             hdi_rd_restart(r, p->end, sh->version, p->n, sh->max_records - before);
-            sc_read(sh, b, r, p, k, q->start);
+            sc_read(sh, recs, r, p, k, q->start);
             exact = 1;
             if (p->outcome != SC_BOUNDARY) continue; /* an error, EOF or stop first */
         }
@@ -272,7 +272,7 @@ static hdump_status sc_settle(sc_shared *sh, sc_batch *b, hdump_reader *r,
         p->hi = q->hi;
         next++;
         hdi_rd_restart(r, p->end, sh->version, p->n, sh->max_records - before);
-        sc_read(sh, b, r, p, k, p->hi);
+        sc_read(sh, recs, r, p, k, p->hi);
         exact = 1;
     }
     for (unsigned j = next; j < np; j++) {
@@ -321,10 +321,10 @@ hdump_status hdump_scan_mem(const hdump_scan_opts *o, const void *data, size_t s
     /* one batch per thread: the calling thread's now, the others' with their readers */
     int batched = f->on_batch != NULL;
     hdump_status st = HDUMP_OK;
-    if (batched && (th[0].b = a.alloc(a.ctx, sizeof(sc_batch))) == NULL) st = HDUMP_ERR_NOMEM;
+    if (batched && (th[0].recs = a.alloc(a.ctx, SC_BATCH_BYTES)) == NULL) st = HDUMP_ERR_NOMEM;
     if (st == HDUMP_OK) st = hdump_reader_new_mem(&o->reader, data, size, &th[0].r);
     if (st != HDUMP_OK) {
-        if (th[0].b) a.free(a.ctx, th[0].b, sizeof(sc_batch));
+        if (th[0].recs) a.free(a.ctx, th[0].recs, SC_BATCH_BYTES);
         a.free(a.ctx, sh.pt, pbytes);
         return res->err.code = st;
     }
@@ -336,8 +336,8 @@ hdump_status hdump_scan_mem(const hdump_scan_opts *o, const void *data, size_t s
         /* a bad header: one part, read by the reader that holds the error */
         sh.np = 1;
         sh.pt[0].hi = UINT64_MAX;
-        sc_read(&sh, th[0].b, r0, &sh.pt[0], 0, UINT64_MAX);
-        st = sc_settle(&sh, th[0].b, r0, res);
+        sc_read(&sh, th[0].recs, r0, &sh.pt[0], 0, UINT64_MAX);
+        st = sc_settle(&sh, th[0].recs, r0, res);
     } else {
         sh.version = (int)v;
         res->version = v;
@@ -351,7 +351,7 @@ hdump_status hdump_scan_mem(const hdump_scan_opts *o, const void *data, size_t s
         }
         for (unsigned t = 0; t < nt; t++) {
             th[t].sh = &sh;
-            if (t == 0 || (batched && (th[t].b = a.alloc(a.ctx, sizeof(sc_batch))) == NULL))
+            if (t == 0 || (batched && (th[t].recs = a.alloc(a.ctx, SC_BATCH_BYTES)) == NULL))
                 continue;
             if (hdump_reader_new_mem(&o->reader, data, size, &th[t].r) == HDUMP_OK)
                 th[t].started = pthread_create(&th[t].th, NULL, sc_worker, &th[t]) == 0;
@@ -361,11 +361,11 @@ hdump_status hdump_scan_mem(const hdump_scan_opts *o, const void *data, size_t s
         sc_worker(&th[0]);
         for (unsigned t = 1; t < nt; t++)
             if (th[t].started) pthread_join(th[t].th, NULL);
-        st = sc_settle(&sh, th[0].b, r0, res);
+        st = sc_settle(&sh, th[0].recs, r0, res);
     }
     for (unsigned t = 0; t < nt; t++) {
         hdump_reader_free(th[t].r);
-        if (th[t].b) a.free(a.ctx, th[t].b, sizeof(sc_batch));
+        if (th[t].recs) a.free(a.ctx, th[t].recs, SC_BATCH_BYTES);
     }
     a.free(a.ctx, sh.pt, pbytes);
     return st;

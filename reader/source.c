@@ -65,7 +65,6 @@ hdump_status hdi_rd_create(const hdump_reader_opts *o, hdump_reader **out) {
 void hdump_reader_free(hdump_reader *r) {
     if (r == NULL) return;
     hdump_alloc a = r->a;
-    hdi_rd_return_fields(r); /* the lent pool is freed as the pool */
     if (r->buf) a.free(a.ctx, r->buf, r->cap);
     if (r->fields) a.free(a.ctx, r->fields, r->fields_cap * sizeof *r->fields);
     if (r->frames) a.free(a.ctx, r->frames, r->frames_cap * sizeof *r->frames);

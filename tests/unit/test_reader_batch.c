@@ -176,24 +176,14 @@ static void check_usage(const uint8_t *d, size_t n) {
     hdump_reader_free(r);
 }
 
+/* A real dump, or a generated one of some version. */
+static void check_dump(const char *name, const uint8_t *d, size_t n, int generated) {
+    check_input(name, d, n, 0);
+    check_mutations(name, d, n, generated ? 6 : 2);
+}
+
 int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        size_t n;
-        uint8_t *d = t_read_file(argv[i], &n);
-        check_input(argv[i], d, n, 0);
-        check_mutations(argv[i], d, n, 2);
-        free(d);
-    }
-    static const hdump_version vs[] = {HDUMP_GO1_3, HDUMP_GO1_4, HDUMP_GO1_5, HDUMP_GO1_6,
-                                       HDUMP_GO1_7};
-    char name[96];
-    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
-        hdump_membuf m = t_gen_dump(vs[i], HDUMP_GEN_GOROUTINES, 3000, 11 + i);
-        snprintf(name, sizeof name, "gen go1.%d goroutines", (int)vs[i] + 2);
-        check_input(name, m.data, m.len, 0);
-        check_mutations(name, m.data, m.len, 6);
-        hdump_membuf_free(&m);
-    }
+    t_each_input(argc, argv, 11, check_dump);
     hdump_membuf mixed = t_gen_dump(HDUMP_GO1_7, HDUMP_GEN_MIXED, 20000, 5);
     check_input("gen mixed", mixed.data, mixed.len, 0);
     check_mutations("gen mixed", mixed.data, mixed.len, 20);

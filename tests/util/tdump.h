@@ -65,6 +65,28 @@ static inline hdump_membuf t_gen_dump(hdump_version v, hdump_gen_profile p, uint
     return m;
 }
 
+/* Gives fn each real dump named in argv[1..argc) (generated 0), then a
+ * generated goroutines dump of every version, go1.3 to go1.7, seeds seed,
+ * seed + 1, ... (generated 1). */
+typedef void (*t_input_fn)(const char *name, const uint8_t *d, size_t n, int generated);
+static inline void t_each_input(int argc, char **argv, uint64_t seed, t_input_fn fn) {
+    for (int i = 1; i < argc; i++) {
+        size_t n;
+        uint8_t *d = t_read_file(argv[i], &n);
+        fn(argv[i], d, n, 0);
+        free(d);
+    }
+    static const hdump_version vs[] = {HDUMP_GO1_3, HDUMP_GO1_4, HDUMP_GO1_5, HDUMP_GO1_6,
+                                       HDUMP_GO1_7};
+    char name[96];
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        hdump_membuf m = t_gen_dump(vs[i], HDUMP_GEN_GOROUTINES, 3000, seed + i);
+        snprintf(name, sizeof name, "gen go1.%d goroutines", (int)vs[i] + 2);
+        fn(name, m.data, m.len, 1);
+        hdump_membuf_free(&m);
+    }
+}
+
 /* A go1.7 dump of objects whose field lists have 0 to maxf entries (one in
  * eight; the others fewer than 12), random kinds, offsets and lengths. */
 static inline hdump_membuf t_fields_dump(uint64_t objects, size_t maxf, uint64_t *rng) {
