@@ -281,6 +281,58 @@ hdump_status bs_replay_maps(const bs_store *s, const bs_maps *m, hdump_writer *w
     return replay(s, m, w, via_cache);
 }
 
+int bs_objects_build(bs_store *s, const bs_maps *m, hdump_object **out) {
+    *out = NULL;
+    if (s->objects == 0 || s->version == HDUMP_GO1_3) return 0;
+    hdump_object *o = calloc((size_t)s->objects, sizeof *o);
+    if (o == NULL) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const bs_item *it = &s->items[i];
+        if (it->kind != BS_OBJECT) continue;
+        o[k].addr = it->addr;
+        o[k].contents.ptr = it->ptr;
+        o[k].contents.len = it->len;
+        o[k].fields.items = it->nf ? s->fields + it->f0 : NULL;
+        o[k].fields.count = it->nf;
+        if (m != NULL && m->at[i] != SIZE_MAX) {
+            o[k].fields.items = NULL;
+            o[k].fields.count = 0;
+            o[k].fields.bitmap = m->bits + m->at[i];
+            o[k].fields.nwords = m->nwords[i];
+            o[k].fields.form = HDUMP_FIELDS_BITMAP1;
+        }
+        k++;
+    }
+    /* each run's first item keeps the run's length in idx (unused by objects) */
+    for (size_t i = s->nitems; i-- > 0;)
+        if (s->items[i].kind == BS_OBJECT)
+            s->items[i].idx =
+                i + 1 < s->nitems && s->items[i + 1].kind == BS_OBJECT ? s->items[i + 1].idx + 1 : 1;
+    *out = o;
+    return 0;
+}
+
+hdump_status bs_replay_objects(const bs_store *s, const hdump_object *objs, hdump_writer *w,
+                               int via_cache) {
+    hdump_status st = HDUMP_OK;
+    size_t k = 0;
+    for (size_t i = 0; i < s->nitems && st == HDUMP_OK;) {
+        const bs_item *it = &s->items[i];
+        if (it->kind == BS_OBJECT) {
+            /* the run's length, found by bs_objects_build (no scan here) */
+            st = hdump_writer_put_objects(w, objs + k, it->idx);
+            k += it->idx;
+            i += it->idx;
+        } else {
+            st = put_other(s, it, w, via_cache);
+            i++;
+        }
+    }
+    if (st == HDUMP_OK) st = hdump_writer_finish(w);
+    return st;
+}
+
 hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,
                          hdump_membuf *out) {
     hdump_gen_opts go;

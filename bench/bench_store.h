@@ -24,7 +24,8 @@ enum { BS_OBJECT = 0, BS_RECORD = 1, BS_TYPE = 2, BS_ITAB = 3 };
 
 typedef struct bs_item {
     uint32_t kind;      /* BS_*                                                   */
-    uint32_t idx;       /* BS_RECORD/TYPE/ITAB: index into recs                   */
+    uint32_t idx;       /* BS_RECORD/TYPE/ITAB: index into recs; BS_OBJECT: after
+                           bs_objects_build, the objects from here to the run's end */
     uint32_t aux;       /* BS_ITAB: index of its type record (UINT32_MAX: none);
                            BS_TYPE: 1 when the next item is the itab that names it */
     uint32_t nf;        /* BS_OBJECT: field count                                 */
@@ -83,6 +84,21 @@ void bs_maps_free(bs_maps *m);
 /** As bs_replay, with every object that has a map in m put with the map
  *  instead of its list: the same bytes. */
 hdump_status bs_replay_maps(const bs_store *s, const bs_maps *m, hdump_writer *w, int via_cache);
+
+/** The store's object items as hdump_object records, in item order (go1.4+
+ *  dumps: go1.3 objects are kept as plain records), for
+ *  hdump_writer_put_objects. *out is malloc'd; NULL when there are none.
+ *  Also stores in each object item's idx the length of the run of objects
+ *  it starts, for bs_replay_objects. m NULL: every object with its list;
+ *  else each object m gives a map puts that map (the same bytes).
+ *  Returns 0, or -1 (no memory). */
+int bs_objects_build(bs_store *s, const bs_maps *m, hdump_object **out);
+
+/** As bs_replay, each run of consecutive objects put with one
+ *  hdump_writer_put_objects call over objs (from bs_objects_build): the same
+ *  bytes. */
+hdump_status bs_replay_objects(const bs_store *s, const hdump_object *objs, hdump_writer *w,
+                               int via_cache);
 
 /** Generates a synthetic dump (hdump_gen, go1.7) into a growable buffer. */
 hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,

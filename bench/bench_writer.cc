@@ -14,13 +14,20 @@
 // a runtime has), checked first to give the same bytes; counter `maps`: the
 // share of objects given a map.
 //
+// write-objects/<heap>/<sink>/4k/<T>t: the same records, each run of objects
+// put with one hdump_writer_put_objects call (opts.threads = T, the default
+// chunk size) over an array of hdump_object made before timing, as the
+// decoded items are. write-objects-maps/<heap>/null/4k/2t: with the maps.
+//
 // encode-floor/<heap>: the heap's object records made again from the same
 // items by the encode floor (floors.h), the bound the write rows are read
 // against.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "bench_common.h"
 #include "floors.h"
@@ -40,7 +47,8 @@ const char *sink_name(Sink s) {
     return "?";
 }
 
-void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool maps) {
+void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool maps,
+              unsigned threads) {
     if (!d->load()) {
         st.SkipWithError(d->error.c_str());
         return;
@@ -67,6 +75,12 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
             return;
         }
     }
+    hdump_object *objs = nullptr;
+    if (threads > 0 && bs_objects_build(&d->store, maps ? &bm : nullptr, &objs) != 0) {
+        bs_maps_free(&bm);
+        st.SkipWithError("out of memory");
+        return;
+    }
     hdump_membuf m;
     hdump_membuf_init(&m, nullptr);
     int fd = -1;
@@ -92,6 +106,7 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
     o.version = d->store.version;
     o.buffer_size = bufsize;
     o.kernel = config().kernel;
+    if (threads > 0) o.threads = threads;
 
     uint64_t bytes = 0, hits = 0, misses = 0;
     hdump_status status = HDUMP_OK;
@@ -99,7 +114,9 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
         hdump_writer *w;
         status = hdump_writer_new(&o, sink, &w);
         if (status != HDUMP_OK) return;
-        status = maps ? bs_replay_maps(&d->store, &bm, w, 1) : bs_replay(&d->store, w, 1);
+        status = objs != nullptr ? bs_replay_objects(&d->store, objs, w, 1)
+                 : maps          ? bs_replay_maps(&d->store, &bm, w, 1)
+                                 : bs_replay(&d->store, w, 1);
         bytes = hdump_writer_bytes(w);
         hdump_writer_typecache_stats(w, &hits, &misses);
         hdump_writer_free(w);
@@ -127,6 +144,7 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
     if (fd >= 0) close(fd);
     if (!path.empty()) unlink(path.c_str());
     hdump_membuf_free(&m);
+    std::free(objs);
     uint64_t mapped = bm.objects;
     bs_maps_free(&bm);
     if (status != HDUMP_OK) return;
@@ -173,13 +191,29 @@ void register_writer(Dataset *d) {
     for (Sink s : sinks)
         for (const auto &b : bufs) {
             std::string name = "write/" + d->name + "/" + sink_name(s) + "/" + b.name;
-            with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size, false))
+            with_spread(
+                benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size, false, 0u))
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
     std::string maps = "write-maps/" + d->name + "/null/4k";
     with_spread(
-        benchmark::RegisterBenchmark(maps.c_str(), bm_write, d, Sink::Null, size_t(4096), true))
+        benchmark::RegisterBenchmark(maps.c_str(), bm_write, d, Sink::Null, size_t(4096), true, 0u))
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+    // hdump_writer_put_objects, by one thread and by two
+    for (Sink s : {Sink::Null, Sink::DevNull})
+        for (unsigned t : {1u, 2u}) {
+            std::string name = "write-objects/" + d->name + "/" + sink_name(s) + "/4k/" +
+                               std::to_string(t) + "t";
+            with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, size_t(4096),
+                                                     false, t))
+                ->UseRealTime()
+                ->Unit(benchmark::kMillisecond);
+        }
+    std::string omaps = "write-objects-maps/" + d->name + "/null/4k/2t";
+    with_spread(benchmark::RegisterBenchmark(omaps.c_str(), bm_write, d, Sink::Null, size_t(4096),
+                                             true, 2u))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
     std::string floor = "encode-floor/" + d->name;

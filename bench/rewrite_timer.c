@@ -1,6 +1,7 @@
 /* bench/rewrite_timer.c: how long hdump's writer takes to emit a given dump.
  *
- *   hdump_rewrite_timer [-r REPS] [-b BUFSIZE] DUMP TARGET...   (TARGET: a path, null, mem, floor)
+ *   hdump_rewrite_timer [-r REPS] [-b BUFSIZE] [-t THREADS] [-c CHUNK] DUMP TARGET...
+ *     (TARGET: a path, null, mem, floor)
  *
  * Reads DUMP (e.g. one written by runtime/debug.WriteHeapDump) into memory and
  * decodes its records once (bench_store.h); checks that re-emitting them gives
@@ -17,7 +18,11 @@
  * items by the shortest loop, checked against the dump first). It prints:
  *   memcpy-ring target=mem bytes=N reps=R median_s=..
  *   encode-floor target=null bytes=M objects=K reps=R median_s=..  (M: the objects' bytes)
- * $HDUMP_KERNEL selects the varint kernel. Exit status 0, or 1 on any error. */
+ * -t THREADS (default 0: off) puts each run of objects with one
+ * hdump_writer_put_objects call, with opts.threads = THREADS and
+ * opts.chunk_size = CHUNK (default the writer's); the hdump_object array is
+ * made before timing, as the decoded items are; lines then start
+ * "hdump-objects-<THREADS>t". $HDUMP_KERNEL selects the varint kernel. Exit status 0, or 1 on any error. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,11 +79,12 @@ static int run_floor(const bs_store *s, const uint8_t *data, size_t len, int rep
     return rc;
 }
 
-static hdump_status emit(const bs_store *s, const hdump_writer_opts *o, hdump_sink sink) {
+static hdump_status emit(const bs_store *s, const hdump_object *objs,
+                         const hdump_writer_opts *o, hdump_sink sink) {
     hdump_writer *w;
     hdump_status st = hdump_writer_new(o, sink, &w);
     if (st != HDUMP_OK) return st;
-    st = bs_replay(s, w, 0);
+    st = objs != NULL ? bs_replay_objects(s, objs, w, 0) : bs_replay(s, w, 0);
     hdump_writer_free(w);
     return st;
 }
@@ -87,9 +93,17 @@ int main(int argc, char **argv) {
     int reps = 5;
     size_t bufsize = 4096;
     int i = bt_options(argc, argv, &reps, &bufsize);
+    unsigned threads = 0;
+    size_t chunk = 0;
+    for (; i + 1 < argc && (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "-c") == 0); i += 2) {
+        if (argv[i][1] == 't')
+            threads = (unsigned)strtoul(argv[i + 1], NULL, 10);
+        else
+            chunk = (size_t)strtoull(argv[i + 1], NULL, 10);
+    }
     if (argc - i < 2 || reps < 1 || reps > 1000) {
         fprintf(stderr,
-                "usage: %s [-r REPS] [-b BUFSIZE] DUMP TARGET...\n"
+                "usage: %s [-r REPS] [-b BUFSIZE] [-t THREADS] [-c CHUNK] DUMP TARGET...\n"
                 "  TARGET: a path, null, mem or floor\n",
                 argv[0]);
         return 1;
@@ -113,11 +127,22 @@ int main(int argc, char **argv) {
     o.buffer_size = bufsize;
     const char *k = getenv("HDUMP_KERNEL");
     o.kernel = k != NULL && *k ? k : NULL;
+    hdump_object *objs = NULL;
+    char label[32] = "hdump";
+    if (threads > 0) {
+        o.threads = threads;
+        if (chunk) o.chunk_size = chunk;
+        if (bs_objects_build(&s, NULL, &objs) != 0) {
+            fprintf(stderr, "out of memory\n");
+            return 1;
+        }
+        snprintf(label, sizeof label, "hdump-objects-%ut", threads);
+    }
 
     /* The very same bytes, or the comparison means nothing. */
     hdump_membuf m;
     hdump_membuf_init(&m, NULL);
-    st = emit(&s, &o, hdump_sink_membuf(&m));
+    st = emit(&s, objs, &o, hdump_sink_membuf(&m));
     if (st != HDUMP_OK || m.len != len || memcmp(m.data, data, len) != 0) {
         fprintf(stderr, "%s: re-emitting does not give the same bytes (%s)\n", dump,
                 hdump_status_str(st));
@@ -154,7 +179,7 @@ int main(int argc, char **argv) {
                 sink = hdump_sink_fd(fd);
             }
             double t0 = bt_now();
-            st = emit(&s, &o, sink);
+            st = emit(&s, objs, &o, sink);
             t[r] = bt_now() - t0;
             if (fd >= 0) close(fd);
             if (st != HDUMP_OK) {
@@ -164,14 +189,15 @@ int main(int argc, char **argv) {
         }
         if (rc) break;
         double med = bt_median(t, reps);
-        printf("hdump target=%s bytes=%zu objects=%llu reps=%d median_s=%.6f min_s=%.6f "
+        printf("%s target=%s bytes=%zu objects=%llu reps=%d median_s=%.6f min_s=%.6f "
                "max_s=%.6f mbps=%.1f\n",
-               target, len, (unsigned long long)s.objects, reps, med, t[0], t[reps - 1],
+               label, target, len, (unsigned long long)s.objects, reps, med, t[0], t[reps - 1],
                (double)len / med / 1e6);
         fflush(stdout);
     }
     free(t);
     hdump_membuf_free(&m);
+    free(objs);
     bs_free(&s);
     free(data);
     return rc;

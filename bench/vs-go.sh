@@ -95,6 +95,9 @@ for go in $gos; do
             { cat "$tmp/go.err" >&2; exit 1; }
         "$timer" -r "$reps" -b 4096 "$dump" /dev/null "$out" >"$tmp/hd.txt" 2>"$tmp/hd.err" ||
             { cat "$tmp/hd.err" >&2; exit 1; }
+        # the same bytes through hdump_writer_put_objects with two threads
+        "$timer" -r "$reps" -b 4096 -t 2 "$dump" /dev/null "$out" >>"$tmp/hd.txt" 2>/dev/null ||
+            { echo "vs-go: the 2-thread writer run failed" >&2; exit 1; }
         "$ceiling" -r "$reps" -b 4096 "$(wc -c <"$dump" | tr -d " ")" /dev/null "$out" >"$tmp/ceil.txt" ||
             exit 1
         "$ceiling" -r "$reps" -b 4096 -c "$dump" /dev/null "$out" >>"$tmp/ceil.txt" || exit 1
@@ -124,6 +127,15 @@ for go in $gos; do
                         med["go", t] / med["hdump", t]
                     printf "  %-10s  (%.1f..%.1f ms)            (%.1f..%.1f ms)\n", "",
                         lo["go", t] * 1e3, hi["go", t] * 1e3, lo["hdump", t] * 1e3, hi["hdump", t] * 1e3
+                }
+                printf "  %-10s %26s %26s %10s\n", "target", "", "put_objects, 2 threads", "Go/hdump"
+                for (i = 1; i <= n; i++) {
+                    t = order[i]
+                    printf "  %-10s %26s %8.1f ms %7.0f MB/s %9.2fx\n", t, "",
+                        med["hdump-objects-2t", t] * 1e3, mb["hdump-objects-2t", t],
+                        med["go", t] / med["hdump-objects-2t", t]
+                    printf "  %-10s %26s  (%.1f..%.1f ms)\n", "", "",
+                        lo["hdump-objects-2t", t] * 1e3, hi["hdump-objects-2t", t] * 1e3
                 }
                 printf "  ceiling: the same bytes as %d bare 4 KiB write(2) calls (no encoding, no copy)\n", calls
                 bound("ceiling", "bare write(2) ceiling", "hdump/ceiling", "ceiling/Go")

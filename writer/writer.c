@@ -554,6 +554,35 @@ hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr, const void 
     return put_object_other(w, addr, contents, len, fields);
 }
 
+hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o) {
+    if (HDI_LIKELY(w->obj_fast))
+        return put_object_fast(w, o->addr, o->contents.ptr, o->contents.len, &o->fields);
+    hdump_record rec;
+    rec.tag = HDUMP_TAG_OBJECT;
+    rec.u.object = *o;
+    return hdump_writer_put(w, &rec);
+}
+
+hdump_status hdi_wr_deliver(hdump_writer *w, const uint8_t *p, size_t len) {
+    size_t room = w->cap - w->n;
+    if (len <= room) {
+        if (len) memcpy(w->buf + w->n, p, len);
+        w->n += len;
+        return HDUMP_OK;
+    }
+    memcpy(w->buf + w->n, p, room);
+    p += room;
+    len -= room;
+    hdump_status st = sink_write(w, w->buf, w->cap, HDUMP_TAG_OBJECT);
+    w->n = 0;
+    if (st != HDUMP_OK) return st;
+    for (; len >= w->cap; p += w->cap, len -= w->cap)
+        HDI_TRY(sink_write(w, p, w->cap, HDUMP_TAG_OBJECT));
+    memcpy(w->buf, p, len);
+    w->n = len;
+    return HDUMP_OK;
+}
+
 hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec) {
     if (w == NULL || rec == NULL) return HDUMP_ERR_USAGE;
     /* Objects first: one test for the common case. */
@@ -586,6 +615,8 @@ void hdump_writer_opts_init(hdump_writer_opts *o) {
     o->typecache_buckets = 256;
     o->typecache_ways = 4;
     o->ptr_size = 8;
+    o->threads = 1;
+    o->chunk_size = 262144;
 }
 
 hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump_writer **out) {
@@ -597,7 +628,8 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
         o = &d;
     }
     if (sink.write == NULL || o->version < HDUMP_GO1_3 || o->version > HDUMP_GO1_7 ||
-        o->buffer_size < 64 || (o->ptr_size != 4 && o->ptr_size != 8))
+        o->buffer_size < 64 || (o->ptr_size != 4 && o->ptr_size != 8) || o->threads > 64 ||
+        (o->threads > 1 && (o->chunk_size < 1024 || o->chunk_size > ((size_t)1 << 30))))
         return HDUMP_ERR_USAGE;
     int cache = o->typecache_buckets != 0 && o->typecache_ways != 0;
     if (cache && ((o->typecache_buckets & (o->typecache_buckets - 1)) != 0 ||
@@ -617,6 +649,8 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
     w->ptr_size = o->ptr_size;
     w->kern = kern;
     w->cap = o->buffer_size;
+    w->threads = o->threads ? o->threads : 1;
+    w->chunk = o->chunk_size;
     w->buf = a.alloc(a.ctx, w->cap);
     if (w->buf == NULL) {
         hdump_writer_free(w);
@@ -645,6 +679,7 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
 void hdump_writer_free(hdump_writer *w) {
     if (w == NULL) return;
     hdump_alloc a = w->a;
+    hdi_wpool_free(w);
     if (w->buf) a.free(a.ctx, w->buf, w->cap);
     hdi_typecache_free(&w->tc, &a);
     a.free(a.ctx, w, sizeof *w);

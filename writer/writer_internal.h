@@ -31,10 +31,28 @@ struct hdump_writer {
     int finished;
     hdump_status finish_status;
     hdump_error err;
+
+    /* hdump_writer_put_objects (threads.c): the options, and the helper
+     * threads with their chunk buffers once a call first runs threaded. */
+    unsigned threads;
+    size_t chunk;
+    struct hdi_wpool *pool;
 };
 
 /* Records the first error (sticky) and returns its code. */
 HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset,
                                     uint64_t tag, const char *msg);
+
+/* One object record, as hdump_writer_put(w, {HDUMP_TAG_OBJECT, *o}) writes
+ * it: the fast path when w->obj_fast, else the checked generic path. */
+HDI_HIDDEN hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o);
+
+/* Appends p[0..len), bytes of whole records, through the buffer: the
+ * buffer is filled, given to the sink whole, then every further buffer_size
+ * bytes go to the sink straight from p; the rest is kept in the buffer. */
+HDI_HIDDEN hdump_status hdi_wr_deliver(hdump_writer *w, const uint8_t *p, size_t len);
+
+/* Stops the helper threads and frees the chunk buffers (threads.c). */
+HDI_HIDDEN void hdi_wpool_free(hdump_writer *w);
 
 #endif

@@ -11,7 +11,10 @@
  * hdump_writer_error tells what and where. A writer never reports success
  * for bytes its sink did not accept.
  *
- * Thread-safety: a writer is used by one thread at a time.
+ * Thread-safety: a writer is used by one thread at a time. With
+ * opts.threads > 1, hdump_writer_put_objects encodes a run of objects on
+ * helper threads the writer owns; the caller still makes every call from one
+ * thread at a time, and the sink is only ever called from the calling thread.
  *
  * @code
  *   hdump_writer_opts o;
@@ -57,6 +60,15 @@ typedef struct hdump_writer_opts {
                                        hdump_writer_new fail with
                                        HDUMP_ERR_UNSUPPORTED                      */
     const hdump_alloc *alloc;       /* NULL = libc; copied at creation           */
+    unsigned threads;               /* threads hdump_writer_put_objects encodes
+                                       with, the caller's included; default 1
+                                       (0 or 1: the caller's alone); at most 64  */
+    size_t chunk_size;              /* put_objects with threads > 1: the bytes
+                                       one thread encodes at once (a bound:
+                                       contents plus 11 bytes a field and 42 a
+                                       record); default 262144; 1024 .. 2^30.
+                                       The writer holds 2 * threads such chunks
+                                       once put_objects first runs threaded.     */
 } hdump_writer_opts;
 
 /** Fills every option with its default. */
@@ -109,6 +121,30 @@ HDUMP_API hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec
 HDUMP_API hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr,
                                                const void *contents, size_t len,
                                                const hdump_fields *fields);
+/** n object records, objs[0..n) in order: the same bytes, records and
+ *  errors as n calls of hdump_writer_put with tag HDUMP_TAG_OBJECT (so go1.3's
+ *  type address and kind are written, and every field-list form is taken).
+ *
+ *  With opts.threads > 1 the objects are cut into chunks of about
+ *  opts.chunk_size bytes, which the calling thread and threads - 1 helper
+ *  threads (started by the first such call, stopped by hdump_writer_free)
+ *  encode at the same time into the writer's own chunk buffers; the calling
+ *  thread gives the chunks to the sink in order, in writes of exactly
+ *  buffer_size bytes (the rest stays buffered, as always). Objects a chunk
+ *  cannot hold (one bigger than the chunk's room left) are written in their
+ *  turn by the calling thread, as hdump_writer_put_object writes them. A call
+ *  whose objects fit one chunk is encoded by the calling thread alone.
+ *  objs and everything it points to are read until the call returns, by
+ *  several threads, and must not change meanwhile. On the first error (a bad
+ *  object, or the sink) nothing after it is written and the error is the one
+ *  the record-by-record calls give; for a sink failure, the offset is where
+ *  that failing sink write started. When the helper threads or the chunk
+ *  buffers cannot be had, the calling thread encodes alone: the output is
+ *  the same. Helpers wait for work by spinning briefly, then yielding.
+ *  @return HDUMP_OK; HDUMP_ERR_USAGE (objs NULL with n > 0, or any error
+ *  hdump_writer_put gives for one of the objects); sink errors. */
+HDUMP_API hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs,
+                                                size_t n);
 HDUMP_API hdump_status hdump_writer_put_otherroot(hdump_writer *w, const hdump_otherroot *r);
 /** tag 3, through the type cache: if `addr` is cached in bucket
  *  (hash & (buckets-1)) it is not written again (returns HDUMP_OK); otherwise

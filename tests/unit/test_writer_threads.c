@@ -1,0 +1,581 @@
+/* tests/unit/test_writer_threads.c: hdump_writer_put_objects against the
+ * record-by-record writer (hdump_writer_put), byte for byte.
+ *
+ * Inputs: the real dumps named on the command line and generated ones of
+ * every version (each run of objects put with put_objects), then objects
+ * made here: contents of 0 to 70000 bytes (some larger than a chunk), field
+ * lists of 0 to 40 entries with offsets of every varint length, one-bit maps,
+ * go1.4's two-bit maps, go1.3's type and kind, word sizes 4 and 8. Each is
+ * written with 1, 2, 3 and 5 threads, chunks of 1 KiB to 64 KiB, buffers of
+ * 64 bytes and 4 KiB, in one call or in calls of random sizes; the bytes and
+ * the record count must be the record-by-record writer's.
+ * Then the ways a call ends early: a bad object at a random place (every
+ * kind of bad the writer checks) must give the record-by-record writer's
+ * error (code, offset, record index, tag, message) with the same bytes
+ * accepted before it; a sink that fails after a given number of bytes must
+ * give HDUMP_ERR_IO at the offset where the failing write began, with the
+ * accepted bytes a prefix of the dump; allocation failures must still give
+ * the same bytes (the calling thread encodes alone); usage errors. */
+#include "t.h"
+#include "tdump.h"
+
+/* ---- Allocation hooks: count chunk-sized blocks, fail on demand ---- */
+typedef struct t_alloc_ctx {
+    size_t chunk;     /* blocks of this size are counted               */
+    size_t chunks;    /* such blocks allocated                          */
+    long fail_after;  /* allocations left before failing (-1: never)   */
+} t_alloc_ctx;
+
+static void *ta_alloc(void *ctx, size_t n) {
+    t_alloc_ctx *c = ctx;
+    if (c->fail_after == 0) return NULL;
+    if (c->fail_after > 0) c->fail_after--;
+    if (n == c->chunk) c->chunks++;
+    return malloc(n);
+}
+static void *ta_realloc(void *ctx, void *p, size_t old, size_t n) {
+    (void)ctx;
+    (void)old;
+    return realloc(p, n);
+}
+static void ta_free(void *ctx, void *p, size_t n) {
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
+/* ---- A sink that accepts `left` bytes, then fails ---- */
+typedef struct lim_sink {
+    hdump_membuf got;
+    size_t left;
+    int failed;
+    int after; /* calls after the failing one: a writer must make none */
+} lim_sink;
+
+static hdump_status lim_write(void *ctx, const void *p, size_t n) {
+    lim_sink *s = ctx;
+    if (s->failed) s->after++;
+    if (n > s->left) {
+        s->failed = 1;
+        return HDUMP_ERR_IO;
+    }
+    s->left -= n;
+    return hdump_sink_membuf(&s->got).write(&s->got, p, n);
+}
+
+/* ---- A script: records in order, objects as one array ---- */
+typedef struct script {
+    int version;
+    uint64_t ptr_size;
+    size_t n;         /* items                                     */
+    int *is_obj;      /* item i is objs[obj_at[i]], else recs[i]   */
+    size_t *obj_at;
+    hdump_record **recs;
+    hdump_object *objs;
+    size_t nobj;
+} script;
+
+static void sc_init(script *s, int version, uint64_t ptr_size, size_t cap) {
+    memset(s, 0, sizeof *s);
+    s->version = version;
+    s->ptr_size = ptr_size;
+    s->is_obj = calloc(cap, sizeof *s->is_obj);
+    s->obj_at = calloc(cap, sizeof *s->obj_at);
+    s->recs = calloc(cap, sizeof *s->recs);
+    s->objs = calloc(cap, sizeof *s->objs);
+    if (!s->is_obj || !s->obj_at || !s->recs || !s->objs) abort();
+}
+
+static void sc_free(script *s) {
+    for (size_t i = 0; i < s->n; i++) free(s->recs[i]);
+    free(s->is_obj);
+    free(s->obj_at);
+    free(s->recs);
+    free(s->objs);
+}
+
+/* Adds a deep copy of rec; objects also go to objs (viewing the copy). */
+static void sc_add_record(script *s, const hdump_record *rec) {
+    size_t need = 0;
+    hdump_record_copy((hdump_version)s->version, rec, NULL, 0, &need);
+    hdump_record *c = malloc(need);
+    if (c == NULL || hdump_record_copy((hdump_version)s->version, rec, c, need, &need) != HDUMP_OK)
+        abort();
+    s->recs[s->n] = c;
+    if (rec->tag == HDUMP_TAG_OBJECT) {
+        s->is_obj[s->n] = 1;
+        s->obj_at[s->n] = s->nobj;
+        s->objs[s->nobj++] = c->u.object;
+    }
+    s->n++;
+}
+
+/* Adds an object given by the caller (its views must outlive the script). */
+static void sc_add_object(script *s, const hdump_object *o) {
+    s->is_obj[s->n] = 1;
+    s->obj_at[s->n] = s->nobj;
+    s->objs[s->nobj++] = *o;
+    s->n++;
+}
+
+/* The record-by-record writer's result. */
+typedef struct outcome {
+    hdump_status st;    /* the first failing call's result, or finish's */
+    hdump_error err;
+    uint64_t bytes, records;
+    hdump_membuf out;   /* what the sink received                         */
+} outcome;
+
+static hdump_writer *new_writer(const script *s, unsigned threads, size_t chunk, size_t buf,
+                                hdump_sink sink, const hdump_alloc *a) {
+    hdump_writer_opts o;
+    hdump_writer_opts_init(&o);
+    o.version = (hdump_version)s->version;
+    o.ptr_size = s->ptr_size;
+    o.threads = threads;
+    o.chunk_size = chunk;
+    o.buffer_size = buf;
+    o.alloc = a;
+    hdump_writer *w;
+    if (hdump_writer_new(&o, sink, &w) != HDUMP_OK) abort();
+    return w;
+}
+
+static hdump_status put_item(const script *s, hdump_writer *w, size_t i) {
+    if (s->is_obj[i]) {
+        hdump_record r;
+        memset(&r, 0, sizeof r);
+        r.tag = HDUMP_TAG_OBJECT;
+        r.u.object = s->objs[s->obj_at[i]];
+        return hdump_writer_put(w, &r);
+    }
+    return hdump_writer_put(w, s->recs[i]);
+}
+
+/* Items [0, upto) record by record, then finish (finish 0: flush only). */
+static outcome run_seq(const script *s, size_t upto, int finish, size_t buf) {
+    outcome r;
+    memset(&r, 0, sizeof r);
+    hdump_membuf_init(&r.out, NULL);
+    hdump_writer *w = new_writer(s, 1, 262144, buf, hdump_sink_membuf(&r.out), NULL);
+    for (size_t i = 0; i < upto && r.st == HDUMP_OK; i++) r.st = put_item(s, w, i);
+    if (r.st == HDUMP_OK) r.st = finish ? hdump_writer_finish(w) : hdump_writer_flush(w);
+    r.err = *hdump_writer_error(w);
+    r.bytes = hdump_writer_bytes(w);
+    r.records = hdump_writer_records(w);
+    hdump_writer_free(w);
+    return r;
+}
+
+/* Every run of objects with put_objects (split at random when split), the
+ * rest with hdump_writer_put, then finish. */
+static hdump_status run_par(const script *s, hdump_writer *w, int split, uint64_t *rng) {
+    hdump_status st = HDUMP_OK;
+    for (size_t i = 0; i < s->n && st == HDUMP_OK;) {
+        if (!s->is_obj[i]) {
+            st = hdump_writer_put(w, s->recs[i++]);
+            continue;
+        }
+        size_t j = i;
+        while (j < s->n && s->is_obj[j]) j++;
+        size_t k = s->obj_at[i], left = j - i;
+        while (left > 0 && st == HDUMP_OK) {
+            size_t take = left;
+            if (split) {
+                size_t r = (size_t)(t_rand(rng) % 4);
+                take = r == 0 ? 0 : r == 1 ? 1 : (size_t)(t_rand(rng) % (left + 1));
+                if (take == 0 && t_rand(rng) % 2) take = left;
+            }
+            st = hdump_writer_put_objects(w, s->objs + k, take);
+            k += take;
+            left -= take;
+        }
+        i = j;
+    }
+    if (st == HDUMP_OK) st = hdump_writer_finish(w);
+    return st;
+}
+
+static const unsigned t_threads[] = {1, 2, 3, 5};
+static const size_t t_chunks[] = {1024, 4096, 65536};
+
+/* Writers whose calls ran threaded (check_same): must be many. */
+static int g_threaded;
+
+/* The same bytes and records for every thread count, chunk and buffer. */
+static void check_same(const char *name, const script *s, uint64_t seed) {
+    static const size_t bufs[] = {4096, 64};
+    uint64_t rng = seed;
+    for (size_t b = 0; b < 2; b++) {
+        outcome ref = run_seq(s, s->n, 1, bufs[b]);
+        T_CHECK(ref.st == HDUMP_OK, "%s: the record-by-record writer failed: %s", name,
+                hdump_status_str(ref.st));
+        for (size_t t = 0; t < sizeof t_threads / sizeof t_threads[0]; t++)
+            for (size_t c = 0; c < sizeof t_chunks / sizeof t_chunks[0]; c++)
+                for (int split = 0; split < 2; split++) {
+                    t_alloc_ctx ac = {t_chunks[c], 0, -1};
+                    hdump_alloc a = {ta_alloc, ta_realloc, ta_free, &ac};
+                    hdump_membuf m;
+                    hdump_membuf_init(&m, NULL);
+                    hdump_writer *w = new_writer(s, t_threads[t], t_chunks[c], bufs[b],
+                                                 hdump_sink_membuf(&m), &a);
+                    hdump_status st = run_par(s, w, split, &rng);
+                    int same = st == HDUMP_OK && m.len == ref.out.len &&
+                               memcmp(m.data, ref.out.data, m.len) == 0;
+                    T_CHECK(same, "%s: threads %u chunk %zu buffer %zu split %d: %s, %zu bytes, "
+                                  "want %zu",
+                            name, t_threads[t], t_chunks[c], bufs[b], split,
+                            hdump_status_str(st), m.len, ref.out.len);
+                    T_EQ(hdump_writer_records(w), ref.records);
+                    /* the threaded path made its 2 * threads chunk buffers,
+                     * or none (every call was of one chunk); the writer's
+                     * own buffer has the chunk's size when both are 4096 */
+                    size_t own = bufs[b] == t_chunks[c];
+                    if (t_threads[t] > 1 && ac.chunks > own) {
+                        T_EQ(ac.chunks - own, 2 * t_threads[t]);
+                        g_threaded++;
+                    }
+                    hdump_writer_free(w);
+                    hdump_membuf_free(&m);
+                }
+        hdump_membuf_free(&ref.out);
+    }
+}
+
+/* A bad object at item e: the same error, bytes and records as the
+ * record-by-record writer, and nothing past the good records delivered. */
+static void check_bad(const char *name, const script *s, size_t e) {
+    outcome seq = run_seq(s, s->n, 1, 4096);
+    outcome good = run_seq(s, e, 0, 4096); /* the bytes before the bad object */
+    T_CHECK(seq.st != HDUMP_OK, "%s: the bad object at %zu was accepted", name, e);
+    for (size_t t = 0; t < sizeof t_threads / sizeof t_threads[0]; t++)
+        for (size_t c = 0; c < sizeof t_chunks / sizeof t_chunks[0]; c++) {
+            hdump_membuf m;
+            hdump_membuf_init(&m, NULL);
+            hdump_writer *w = new_writer(s, t_threads[t], t_chunks[c], 4096,
+                                         hdump_sink_membuf(&m), NULL);
+            hdump_status st = run_par(s, w, 0, NULL);
+            const hdump_error *er = hdump_writer_error(w);
+            T_CHECK(st == seq.st && er->code == seq.err.code && er->offset == seq.err.offset &&
+                        er->record_index == seq.err.record_index && er->tag == seq.err.tag &&
+                        er->msg != NULL && seq.err.msg != NULL && strcmp(er->msg, seq.err.msg) == 0,
+                    "%s: bad object at %zu, threads %u chunk %zu: %s at %" PRIu64 " record %" PRIu64
+                    " (%s), want %s at %" PRIu64 " record %" PRIu64 " (%s)",
+                    name, e, t_threads[t], t_chunks[c], hdump_status_str(st), er->offset,
+                    er->record_index, er->msg ? er->msg : "-", hdump_status_str(seq.st),
+                    seq.err.offset, seq.err.record_index, seq.err.msg ? seq.err.msg : "-");
+            T_EQ(hdump_writer_bytes(w), seq.bytes);
+            T_EQ(hdump_writer_records(w), seq.records);
+            T_CHECK(m.len <= good.out.len && (m.len == 0 || memcmp(m.data, good.out.data, m.len) == 0),
+                    "%s: bad object at %zu: the sink got %zu bytes that are not the good "
+                    "records' %zu",
+                    name, e, m.len, good.out.len);
+            /* sticky: the next call gives the same error */
+            T_EQ(hdump_writer_put_objects(w, s->objs, s->nobj ? 1 : 0), seq.err.code);
+            hdump_writer_free(w);
+            hdump_membuf_free(&m);
+        }
+    hdump_membuf_free(&seq.out);
+    hdump_membuf_free(&good.out);
+}
+
+/* A sink that fails after `limit` bytes: HDUMP_ERR_IO where the failing
+ * write began, the accepted bytes a prefix of the dump. */
+static void check_sink_fail(const char *name, const script *s, const hdump_membuf *full,
+                            size_t limit) {
+    for (size_t t = 1; t < sizeof t_threads / sizeof t_threads[0]; t++) {
+        lim_sink ls;
+        memset(&ls, 0, sizeof ls);
+        hdump_membuf_init(&ls.got, NULL);
+        ls.left = limit;
+        hdump_sink sink = {lim_write, &ls};
+        hdump_writer *w = new_writer(s, t_threads[t], 4096, 4096, sink, NULL);
+        hdump_status st = run_par(s, w, 0, NULL);
+        const hdump_error *er = hdump_writer_error(w);
+        if (limit >= full->len) {
+            T_CHECK(st == HDUMP_OK && ls.got.len == full->len, "%s: limit %zu: %s", name, limit,
+                    hdump_status_str(st));
+        } else {
+            T_CHECK(st == HDUMP_ERR_IO && er->code == HDUMP_ERR_IO && ls.failed &&
+                        er->offset == ls.got.len,
+                    "%s: limit %zu, threads %u: %s at %" PRIu64 ", the sink took %zu", name,
+                    limit, t_threads[t], hdump_status_str(st), er->offset, ls.got.len);
+            T_EQ(hdump_writer_put_objects(w, s->objs, s->nobj ? 1 : 0), HDUMP_ERR_IO);
+            T_EQ(hdump_writer_finish(w), HDUMP_ERR_IO);
+            T_EQ(ls.after, 0);
+        }
+        T_CHECK(ls.got.len <= full->len &&
+                    (ls.got.len == 0 || memcmp(ls.got.data, full->data, ls.got.len) == 0),
+                "%s: limit %zu: the sink's bytes are not a prefix of the dump", name, limit);
+        hdump_writer_free(w);
+        hdump_membuf_free(&ls.got);
+    }
+}
+
+/* Allocation failures at every point of the pool's set-up: the same bytes. */
+static void check_nomem(const char *name, const script *s, const hdump_membuf *full) {
+    for (long k = 0; k <= 8; k++) {
+        t_alloc_ctx ac = {1024, 0, -1};
+        hdump_alloc a = {ta_alloc, ta_realloc, ta_free, &ac};
+        hdump_membuf m;
+        hdump_membuf_init(&m, NULL);
+        hdump_writer *w = new_writer(s, 3, 1024, 4096, hdump_sink_membuf(&m), &a);
+        ac.fail_after = k; /* the writer exists; the pool's allocations come next */
+        hdump_status st = run_par(s, w, 0, NULL);
+        T_CHECK(st == HDUMP_OK && m.len == full->len && memcmp(m.data, full->data, m.len) == 0,
+                "%s: allocation %ld fails: %s, %zu bytes, want %zu", name, k,
+                hdump_status_str(st), m.len, full->len);
+        hdump_writer_free(w);
+        hdump_membuf_free(&m);
+    }
+}
+
+/* ---- Scripts ---- */
+
+static void script_of_dump(script *s, const uint8_t *d, size_t n) {
+    hdump_reader *r;
+    if (hdump_reader_new_mem(NULL, d, n, &r) != HDUMP_OK) abort();
+    hdump_version v = HDUMP_GO1_7;
+    if (hdump_reader_version(r, &v) != HDUMP_OK) abort();
+    uint64_t ps = 8;
+    hdump_record rec;
+    size_t cap = 0;
+    while (hdump_reader_next(r, &rec) == HDUMP_OK) cap++;
+    hdump_reader_free(r);
+    sc_init(s, (int)v, ps, cap + 1);
+    if (hdump_reader_new_mem(NULL, d, n, &r) != HDUMP_OK) abort();
+    while (hdump_reader_next(r, &rec) == HDUMP_OK) {
+        if (rec.tag == HDUMP_TAG_EOF) break;
+        if (rec.tag == HDUMP_TAG_PARAMS) s->ptr_size = rec.u.params.ptr_size == 4 ? 4 : 8;
+        sc_add_record(s, &rec);
+    }
+    hdump_reader_free(r);
+}
+
+static uint8_t g_contents[70000 + 64];
+static hdump_field g_fields[40 * 4000];
+static uint8_t g_bits[256 * 4000];
+
+/* n objects made here for version v (word size ps), with params first. */
+static void script_made(script *s, int v, uint64_t ps, size_t n, uint64_t *rng) {
+    sc_init(s, v, ps, n + 1);
+    hdump_record p;
+    memset(&p, 0, sizeof p);
+    p.tag = HDUMP_TAG_PARAMS;
+    p.u.params.ptr_size = ps;
+    p.u.params.heap_start = 0xc000000000ULL;
+    p.u.params.heap_end = 0xc100000000ULL;
+    p.u.params.arch.ptr = (const uint8_t *)"amd64";
+    p.u.params.arch.len = 5;
+    p.u.params.ncpu = 2;
+    sc_add_record(s, &p);
+    size_t fu = 0, bu = 0;
+    uint64_t addr = 0xc000010000ULL;
+    for (size_t i = 0; i < n; i++) {
+        hdump_object o;
+        memset(&o, 0, sizeof o);
+        uint64_t r = t_rand(rng) % 100;
+        size_t len = r < 2 ? 1000 + (size_t)(t_rand(rng) % 60000) /* over small chunks */
+                     : r < 3 ? 65536 + (size_t)(t_rand(rng) % 4000) /* over every chunk */
+                     : r < 8 ? (size_t)(t_rand(rng) % 3000)
+                             : (size_t)(t_rand(rng) % 300);
+        o.addr = addr;
+        addr += len + 16 + (t_rand(rng) % 2 ? 0 : t_rand(rng) << 8);
+        o.contents.ptr = g_contents + t_rand(rng) % 64;
+        o.contents.len = len;
+        if (v == HDUMP_GO1_3) {
+            o.type_addr = t_rand(rng) % 3 ? 0x400000 + t_rand(rng) % 100000 : 0;
+            o.kind = t_rand(rng) % 4 == 3 ? 127 : t_rand(rng) % 3;
+        }
+        uint64_t f = t_rand(rng) % 4;
+        uint64_t maxk = v == HDUMP_GO1_4 ? 3 : v == HDUMP_GO1_3 ? 4 : 1;
+        if (f <= 1 || v == HDUMP_GO1_3) { /* a list */
+            size_t nf = (size_t)(t_rand(rng) % (f == 0 ? 41 : 6));
+            for (size_t j = 0; j < nf; j++) {
+                uint64_t sh = t_rand(rng) % 5;
+                g_fields[fu + j].kind = 1 + t_rand(rng) % maxk;
+                g_fields[fu + j].offset = sh == 0 ? t_rand(rng) % 128
+                                          : sh == 1 ? t_rand(rng) % 16384
+                                          : sh == 2 ? t_rand(rng) % (1u << 21)
+                                          : sh == 3 ? t_rand(rng) % (1ull << 35)
+                                                    : t_rand(rng);
+            }
+            o.fields.items = nf ? g_fields + fu : NULL;
+            o.fields.count = nf;
+            o.fields.form = HDUMP_FIELDS_LIST;
+            fu += nf;
+        } else {
+            size_t nw = (size_t)(t_rand(rng) % 200);
+            uint8_t *b = g_bits + bu;
+            int two = f == 3 && v == HDUMP_GO1_4;
+            size_t nbytes = two ? (nw * 2 + 7) / 8 : (nw + 7) / 8;
+            memset(b, 0, nbytes + 1);
+            for (size_t w = 0; w < nw; w++) {
+                if (two) {
+                    unsigned c = (unsigned)(t_rand(rng) % 3);
+                    if (w + 1 < nw && t_rand(rng) % 6 == 0) { /* a multi-word pair */
+                        b[(2 * w) / 8] |= (uint8_t)(3u << ((2 * w) % 8));
+                        w++;
+                        c = 2 + (unsigned)(t_rand(rng) % 2);
+                    }
+                    b[(2 * w) / 8] |= (uint8_t)(c << ((2 * w) % 8));
+                } else if (t_rand(rng) % 3 == 0) {
+                    b[w / 8] |= (uint8_t)(1u << (w % 8));
+                }
+            }
+            o.fields.bitmap = b;
+            o.fields.nwords = nw;
+            o.fields.form = two ? HDUMP_FIELDS_BITMAP2_GO14 : HDUMP_FIELDS_BITMAP1;
+            bu += nbytes + 1;
+        }
+        sc_add_object(s, &o);
+    }
+}
+
+/* Makes object k of s bad in the way `how` names; returns 0 when that way
+ * does not apply to the version. */
+static hdump_field g_bad[3] = {{1, 8}, {0, 16}, {1, 24}};
+static hdump_field g_bad_hi[2] = {{1, 8}, {9, 16}};
+static uint8_t g_bad_map[2] = {0x07, 0x00}; /* codes 3, 1: a multi-word code, then scalar */
+static uint8_t g_bad_last[1] = {0x30};      /* a multi-word code in the last word */
+static int make_bad(script *s, size_t k, int how) {
+    hdump_object *o = &s->objs[k];
+    switch (how) {
+    case 0: /* contents with a length and no data */
+        o->contents.ptr = NULL;
+        o->contents.len = 5;
+        return 1;
+    case 1: /* a kind of 0 */
+        if (s->version == HDUMP_GO1_3) return 0;
+        memset(&o->fields, 0, sizeof o->fields);
+        o->fields.items = g_bad;
+        o->fields.count = 3;
+        return 1;
+    case 2: /* a kind the version does not have */
+        if (s->version == HDUMP_GO1_3) return 0;
+        memset(&o->fields, 0, sizeof o->fields);
+        o->fields.items = g_bad_hi;
+        o->fields.count = 2;
+        return 1;
+    case 3: /* a count and no items */
+        if (s->version == HDUMP_GO1_3) return 0;
+        memset(&o->fields, 0, sizeof o->fields);
+        o->fields.count = 4;
+        return 1;
+    case 4: /* a two-bit map where the version has none */
+        if (s->version == HDUMP_GO1_3 || s->version == HDUMP_GO1_4) return 0;
+        memset(&o->fields, 0, sizeof o->fields);
+        o->fields.bitmap = g_bad_map;
+        o->fields.nwords = 4;
+        o->fields.form = HDUMP_FIELDS_BITMAP2_GO14;
+        return 1;
+    case 5: /* go1.4: a multi-word code followed by code 3, then one in the last word */
+        if (s->version != HDUMP_GO1_4) return 0;
+        memset(&o->fields, 0, sizeof o->fields);
+        o->fields.bitmap = k % 2 ? g_bad_map : g_bad_last;
+        o->fields.nwords = k % 2 ? 2 : 3;
+        o->fields.form = HDUMP_FIELDS_BITMAP2_GO14;
+        return 1;
+    default: /* an unknown form */
+        if (s->version == HDUMP_GO1_3) return 0;
+        memset(&o->fields, 0, sizeof o->fields);
+        o->fields.bitmap = g_bad_map;
+        o->fields.nwords = 4;
+        o->fields.form = (hdump_fields_form)9;
+        return 1;
+    }
+}
+
+static void on_input(const char *name, const uint8_t *d, size_t n, int generated) {
+    (void)generated;
+    script s;
+    script_of_dump(&s, d, n);
+    check_same(name, &s, 7 + n);
+    sc_free(&s);
+}
+
+int main(int argc, char **argv) {
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < sizeof g_contents; i++) g_contents[i] = (uint8_t)t_rand(&rng);
+
+    /* real and generated dumps */
+    t_each_input(argc, argv, 41, on_input);
+    for (int p = 0; p < 3; p++) {
+        hdump_membuf m = t_gen_dump(HDUMP_GO1_7, (hdump_gen_profile)p, 20000, 5 + (uint64_t)p);
+        char name[64];
+        snprintf(name, sizeof name, "gen go1.7 profile %d", p);
+        on_input(name, m.data, m.len, 1);
+        hdump_membuf_free(&m);
+    }
+
+    /* objects made here, every version and word size */
+    static const int vs[] = {HDUMP_GO1_3, HDUMP_GO1_4, HDUMP_GO1_5, HDUMP_GO1_7};
+    for (size_t vi = 0; vi < sizeof vs / sizeof vs[0]; vi++)
+        for (uint64_t ps = 4; ps <= 8; ps += 4) {
+            char name[64];
+            snprintf(name, sizeof name, "made go1.%d ptr %" PRIu64, vs[vi] + 2, ps);
+            script s;
+            script_made(&s, vs[vi], ps, 1500, &rng);
+            check_same(name, &s, rng);
+            outcome full = run_seq(&s, s.n, 1, 4096);
+            T_CHECK(full.st == HDUMP_OK, "%s: %s", name, hdump_status_str(full.st));
+            static const size_t limits[] = {0, 15, 16, 4095, 4096, 4097, 100000, 300001};
+            for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++)
+                check_sink_fail(name, &s, &full.out, limits[li]);
+            check_sink_fail(name, &s, &full.out, full.out.len - 1);
+            check_sink_fail(name, &s, &full.out, full.out.len);
+            check_nomem(name, &s, &full.out);
+            hdump_membuf_free(&full.out);
+            /* a bad object at the start, in the middle and at the end, each way */
+            for (int how = 0; how <= 6; how++) {
+                size_t at[3] = {1, 1 + (size_t)(t_rand(&rng) % (s.n - 1)), s.n - 1};
+                for (size_t a = 0; a < 3; a++) {
+                    hdump_object keep = s.objs[s.obj_at[at[a]]];
+                    if (make_bad(&s, s.obj_at[at[a]], how)) check_bad(name, &s, at[a]);
+                    s.objs[s.obj_at[at[a]]] = keep;
+                }
+            }
+            sc_free(&s);
+        }
+
+    T_CHECK(g_threaded >= 100, "only %d writers ran threaded", g_threaded);
+
+    /* usage */
+    {
+        hdump_writer_opts o;
+        hdump_writer_opts_init(&o);
+        hdump_writer *w;
+        o.threads = 65;
+        T_EQ(hdump_writer_new(&o, hdump_sink_null(), &w), HDUMP_ERR_USAGE);
+        o.threads = 2;
+        o.chunk_size = 1023;
+        T_EQ(hdump_writer_new(&o, hdump_sink_null(), &w), HDUMP_ERR_USAGE);
+        o.chunk_size = ((size_t)1 << 30) + 1;
+        T_EQ(hdump_writer_new(&o, hdump_sink_null(), &w), HDUMP_ERR_USAGE);
+        o.threads = 1; /* the chunk size is not used */
+        T_EQ(hdump_writer_new(&o, hdump_sink_null(), &w), HDUMP_OK);
+        hdump_writer_free(w);
+        o.threads = 64;
+        o.chunk_size = 1024;
+        T_EQ(hdump_writer_new(&o, hdump_sink_null(), &w), HDUMP_OK);
+        T_EQ(hdump_writer_put_objects(w, NULL, 0), HDUMP_OK);
+        T_EQ(hdump_writer_put_objects(w, NULL, 3), HDUMP_ERR_USAGE);
+        T_EQ(hdump_writer_error(w)->code, HDUMP_OK); /* not sticky, as a NULL record */
+        T_EQ(hdump_writer_put_objects(NULL, NULL, 0), HDUMP_ERR_USAGE);
+        script s;
+        script_made(&s, HDUMP_GO1_7, 8, 2000, &rng);
+        T_EQ(hdump_writer_put_objects(w, s.objs, s.nobj), HDUMP_OK); /* 63 helpers */
+        T_EQ(hdump_writer_records(w), s.nobj);
+        T_EQ(hdump_writer_finish(w), HDUMP_OK);
+        uint64_t at = hdump_writer_bytes(w);
+        T_EQ(hdump_writer_put_objects(w, s.objs, 2), HDUMP_ERR_USAGE);
+        T_EQ(hdump_writer_error(w)->offset, at);
+        T_EQ(hdump_writer_error(w)->tag, HDUMP_TAG_OBJECT);
+        T_CHECK(strcmp(hdump_writer_error(w)->msg, "put after finish") == 0, "%s",
+                hdump_writer_error(w)->msg);
+        hdump_writer_free(w);
+        sc_free(&s);
+    }
+    printf("%d passed, %d failed\n", t_pass, t_fail);
+    return t_fail != 0;
+}

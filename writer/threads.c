@@ -1,0 +1,334 @@
+/* writer/threads.c: hdump_writer_put_objects, a run of object records
+ * encoded by several threads at once and given to the sink in order.
+ *
+ * Why: a record's bytes depend on nothing but the record (docs/format.md §4
+ * tag 1: tag, address, contents, field list; go1.3 adds a type and a kind),
+ * so consecutive runs of objects can be encoded apart and concatenated. One
+ * thread's encoding is the writer's floor (docs/BENCHMARKS.md), so more
+ * threads are the only way past it.
+ *
+ * How: the call's objects are cut into chunks of kobj objects (chunk j is
+ * objects [j * kobj, (j + 1) * kobj)), kobj picked per call from a sample of
+ * the objects' bounds so a chunk's bound fills about 3/4 of opts.chunk_size.
+ * Any thread, the caller's included, claims the next chunk with one atomic
+ * add and encodes it into slot j % nslots through a shadow writer: the
+ * writer's own object path over the slot's buffer, object by object while
+ * the object's bound (WP_FIXED a record, WP_FIELD a field entry, plus the
+ * contents) fits the room left, so nothing is ever flushed. The objects a
+ * chunk could not hold are written by the calling thread in their turn,
+ * through the usual path. Only the calling thread delivers, in chunk order,
+ * through the writer's buffer (hdi_wr_deliver). A slot is reused by chunk
+ * j + nslots only once chunk j was delivered, so memory is nslots chunks
+ * whatever n is.
+ *
+ * Synchronisation within a call is by atomics alone (a claim is one add; a
+ * slot's done and free marks are one store each), so chunks can be small
+ * enough to stay in cache: with a mutex and a condition variable a chunk
+ * cost ~1.7 us, and chunks big enough to hide that were written back to
+ * memory before they were delivered, which doubled the memory traffic
+ * (docs/BENCHMARKS.md, session 12). Waits spin, then yield. Between calls the
+ * helpers sleep on a condition variable.
+ *
+ * Errors: a shadow writer fails exactly where the writer would (the same
+ * checks, before any byte of the record is stored), so its chunk holds the
+ * records before the bad one; the calling thread delivers those and records
+ * the error at its own offset and record index. After any error no chunk is
+ * encoded any more; the ones claimed are waited for and dropped. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "../common/varint.h"
+#include "writer_internal.h"
+
+#define WP_MAX_SLOTS 128
+/* A record's bound besides its contents and list: the tag, the address,
+ * go1.3's type and kind, the length (a uvarint each) and the list's end. */
+#define WP_FIXED (2 + 4 * HDI_UVARINT_MAX)
+/* A field entry's bound: its kind (one byte when valid) and its offset. */
+#define WP_FIELD (1 + HDI_UVARINT_MAX)
+/* Objects sampled to pick kobj. */
+#define WP_SAMPLE 256
+/* next after an error: above any chunk index, far from overflowing */
+#define WP_CLOSED (SIZE_MAX / 2)
+
+typedef struct wp_slot {
+    _Atomic size_t free_for; /* the chunk that may fill the slot now          */
+    _Atomic size_t done;     /* the chunk whose bytes the slot holds           */
+    size_t lo, hi;           /* its objects [lo, hi)                           */
+    size_t made;             /* objects [lo, made) encoded; the rest are left  */
+    size_t len;              /* bytes made                                     */
+    hdump_error err;         /* an error at object made (offset in the chunk)  */
+    uint8_t *buf;
+} wp_slot;
+
+struct hdi_wpool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* helpers: a call started, or quit */
+    pthread_t th[64];
+    unsigned nth; /* helpers running */
+    size_t chunk;
+    size_t nslots;
+    /* the writer's fixed state, copied for the shadow writers (helpers never
+     * read the writer itself, which the caller changes as it delivers) */
+    hdump_writer proto;
+    /* the call: set under mu while no helper is in one */
+    uint64_t gen;
+    int quit, open;
+    const hdump_object *objs;
+    size_t n, kobj, nchunks;
+    _Atomic size_t next;    /* the next chunk to claim                       */
+    _Atomic int stop;       /* an error: encode nothing more                  */
+    _Atomic unsigned active; /* helpers in the call                          */
+    wp_slot slots[WP_MAX_SLOTS];
+};
+
+/* The shadow writers' sink: never called, because an object is stored only
+ * when its bound fits the room left, and the writer flushes only when a
+ * piece does not fit. */
+static hdump_status refuse_write(void *ctx, const void *p, size_t n) {
+    (void)ctx;
+    (void)p;
+    (void)n;
+    return HDUMP_ERR_IO;
+}
+
+/* An object's bound, or SIZE_MAX when it exceeds a chunk. Reads only the
+ * length and the entry count (list) or word count (maps: at most one entry
+ * a word), so a bad object is bounded too; its error comes when encoded. */
+static inline size_t obj_bound(const hdump_object *o, size_t chunk) {
+    const hdump_fields *f = &o->fields;
+    uint64_t nf = f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST ? f->nwords : f->count;
+    if (o->contents.len > chunk || nf > chunk) return SIZE_MAX;
+    return WP_FIXED + (size_t)o->contents.len + WP_FIELD * (size_t)nf;
+}
+
+/* Spins a while, then gives the CPU away (more threads than cores). */
+static inline void wp_pause(unsigned *spins) {
+    if (++*spins < 256) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    } else {
+        sched_yield();
+    }
+}
+
+/* Encodes chunk j into its slot, up to the first object whose bound does
+ * not fit the room left, and marks it done. REQUIRES: the slot is free for
+ * j. Skipped (nothing made) after an error. */
+static void encode(struct hdi_wpool *p, size_t j) {
+    wp_slot *s = &p->slots[j % p->nslots];
+    hdump_writer sh = p->proto;
+    sh.buf = s->buf;
+    sh.cap = p->chunk;
+    s->lo = j * p->kobj;
+    s->hi = p->n - s->lo < p->kobj ? p->n : s->lo + p->kobj;
+    size_t i = s->lo;
+    if (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+        const hdump_object *objs = p->objs;
+        for (size_t room = p->chunk; i < s->hi; i++) {
+            size_t b = obj_bound(&objs[i], p->chunk);
+            if (b > room) break;
+            if (HDI_UNLIKELY(hdi_wr_put_obj(&sh, &objs[i]) != HDUMP_OK)) break;
+            room -= b;
+        }
+    }
+    s->made = i;
+    /* a failing record stored none of its bytes before failing */
+    s->len = sh.err.code != HDUMP_OK ? (size_t)sh.err.offset : sh.n;
+    s->err = sh.err;
+    atomic_store_explicit(&s->done, j, memory_order_release);
+}
+
+/* A helper's part of one call: claims chunks until none is left. */
+static void help(struct hdi_wpool *p) {
+    for (;;) {
+        size_t j = atomic_fetch_add(&p->next, 1);
+        if (j >= p->nchunks) break;
+        wp_slot *s = &p->slots[j % p->nslots];
+        unsigned spins = 0;
+        while (atomic_load_explicit(&s->free_for, memory_order_acquire) != j) wp_pause(&spins);
+        encode(p, j);
+    }
+    atomic_fetch_sub(&p->active, 1);
+}
+
+static void *helper(void *arg) {
+    struct hdi_wpool *p = arg;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->quit && p->gen == seen) pthread_cond_wait(&p->cv, &p->mu);
+        if (p->quit) break;
+        seen = p->gen;
+        if (!p->open) continue; /* woke after the call ended */
+        atomic_fetch_add(&p->active, 1);
+        pthread_mutex_unlock(&p->mu);
+        help(p);
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Gives a done chunk to the writer: its bytes and records, then its error,
+ * or else the objects it left, written here through the usual path. */
+static hdump_status deliver(hdump_writer *w, const hdump_object *objs, const wp_slot *s) {
+    HDI_TRY(hdi_wr_deliver(w, s->buf, s->len));
+    w->records += s->made - s->lo;
+    if (s->err.code != HDUMP_OK)
+        return hdi_wr_fail(w, s->err.code, hdump_writer_bytes(w), s->err.tag, s->err.msg);
+    for (size_t i = s->made; i < s->hi; i++) HDI_TRY(hdi_wr_put_obj(w, &objs[i]));
+    return HDUMP_OK;
+}
+
+/* Creates the pool and its helpers; NULL when not even the chunk buffers can
+ * be had (then the caller encodes alone). Fewer helpers than asked for is
+ * fine: the calling thread takes every chunk nobody else does. */
+static struct hdi_wpool *pool_start(hdump_writer *w) {
+    hdump_alloc *a = &w->a;
+    struct hdi_wpool *p = a->alloc(a->ctx, sizeof *p);
+    if (p == NULL) return NULL;
+    memset(p, 0, sizeof *p);
+    p->chunk = w->chunk;
+    p->nslots = 2 * (size_t)w->threads;
+    for (size_t k = 0; k < p->nslots; k++)
+        if ((p->slots[k].buf = a->alloc(a->ctx, p->chunk)) == NULL) goto fail;
+    if (pthread_mutex_init(&p->mu, NULL) != 0) goto fail;
+    if (pthread_cond_init(&p->cv, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        goto fail;
+    }
+    /* the shadow's fixed part: the writer's version, word size, kernel and
+     * fast path, with no buffer, no sink, no cache, no pool and no error */
+    hdump_writer *sh = &p->proto;
+    sh->a = w->a;
+    sh->sink.write = refuse_write;
+    sh->version = w->version;
+    sh->ptr_size = w->ptr_size;
+    sh->kern = w->kern;
+    sh->obj_fast = w->obj_fast;
+    sh->err.tag = UINT64_MAX;
+    sh->threads = 1;
+    for (unsigned t = 1; t < w->threads; t++) {
+        if (pthread_create(&p->th[p->nth], NULL, helper, p) != 0) break;
+        p->nth++;
+    }
+    return p;
+fail:
+    for (size_t k = 0; k < p->nslots; k++)
+        if (p->slots[k].buf != NULL) a->free(a->ctx, p->slots[k].buf, p->chunk);
+    a->free(a->ctx, p, sizeof *p);
+    return NULL;
+}
+
+void hdi_wpool_free(hdump_writer *w) {
+    struct hdi_wpool *p = w->pool;
+    if (p == NULL) return;
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned t = 0; t < p->nth; t++) pthread_join(p->th[t], NULL);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    for (size_t k = 0; k < p->nslots; k++) w->a.free(w->a.ctx, p->slots[k].buf, p->chunk);
+    w->a.free(w->a.ctx, p, sizeof *p);
+    w->pool = NULL;
+}
+
+/* Objects a chunk takes: 3/4 of a chunk over the mean bound of up to
+ * WP_SAMPLE objects spread over the call (an object over a chunk counts as
+ * a whole chunk). */
+static size_t pick_kobj(const hdump_object *objs, size_t n, size_t chunk) {
+    size_t ns = n < WP_SAMPLE ? n : WP_SAMPLE, step = n / ns;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < ns; i++) {
+        size_t b = obj_bound(&objs[i * step], chunk);
+        sum += b > chunk ? chunk : b;
+    }
+    uint64_t k = (uint64_t)(chunk / 4 * 3) * ns / (sum ? sum : 1);
+    return k < 1 ? 1 : (size_t)k;
+}
+
+/* The threaded call. REQUIRES: w->pool, no sticky error, not finished,
+ * nchunks > 1. */
+static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdump_object *objs,
+                                 size_t n, size_t kobj, size_t nchunks) {
+    const size_t ns = p->nslots;
+    pthread_mutex_lock(&p->mu);
+    p->objs = objs;
+    p->n = n;
+    p->kobj = kobj;
+    p->nchunks = nchunks;
+    for (size_t k = 0; k < ns; k++) {
+        atomic_store_explicit(&p->slots[k].free_for, k, memory_order_relaxed);
+        atomic_store_explicit(&p->slots[k].done, SIZE_MAX, memory_order_relaxed);
+    }
+    atomic_store(&p->next, 0);
+    atomic_store(&p->stop, 0);
+    p->open = 1;
+    p->gen++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+
+    hdump_status st = HDUMP_OK;
+    size_t end = nchunks; /* chunks to deliver or drop */
+    unsigned spins = 0;
+    for (size_t d = 0; d < end;) {
+        wp_slot *s = &p->slots[d % ns];
+        if (atomic_load_explicit(&s->done, memory_order_acquire) == d) {
+            if (st == HDUMP_OK) {
+                st = deliver(w, objs, s);
+                if (st != HDUMP_OK) {
+                    /* nothing more is claimed; what was is dropped */
+                    atomic_store(&p->stop, 1);
+                    size_t c = atomic_exchange(&p->next, WP_CLOSED);
+                    end = c < nchunks ? c : nchunks;
+                }
+            }
+            atomic_store_explicit(&s->free_for, d + ns, memory_order_release);
+            d++;
+            spins = 0;
+            continue;
+        }
+        /* the next chunk, if its slot is free (its chunk - ns delivered) */
+        size_t j = atomic_load(&p->next);
+        if (st == HDUMP_OK && j < nchunks && j < d + ns &&
+            atomic_compare_exchange_weak(&p->next, &j, j + 1)) {
+            encode(p, j);
+            spins = 0;
+            continue;
+        }
+        wp_pause(&spins);
+    }
+    /* no helper may still read this call's objects when it returns */
+    pthread_mutex_lock(&p->mu);
+    p->open = 0;
+    pthread_mutex_unlock(&p->mu);
+    spins = 0;
+    while (atomic_load(&p->active) != 0) wp_pause(&spins);
+    p->objs = NULL;
+    return st;
+}
+
+hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs, size_t n) {
+    if (w == NULL || (objs == NULL && n > 0)) return HDUMP_ERR_USAGE;
+    if (w->err.code != HDUMP_OK) return w->err.code;
+    if (w->finished)
+        return hdi_wr_fail(w, HDUMP_ERR_USAGE, hdump_writer_bytes(w), HDUMP_TAG_OBJECT,
+                           "put after finish");
+    if (w->threads > 1 && n > 1) {
+        size_t kobj = pick_kobj(objs, n, w->chunk);
+        size_t nchunks = n / kobj + (n % kobj != 0);
+        /* one chunk: nothing to share, so no helper is woken */
+        if (nchunks > 1) {
+            if (w->pool == NULL) w->pool = pool_start(w);
+            if (w->pool != NULL) return put_threaded(w, w->pool, objs, n, kobj, nchunks);
+        }
+    }
+    for (size_t i = 0; i < n; i++) HDI_TRY(hdi_wr_put_obj(w, &objs[i]));
+    return HDUMP_OK;
+}
