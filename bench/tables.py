@@ -90,6 +90,15 @@ def writer_table(agg):
             out.append("| %s | null, maps | %s | %.2f | - | - | - | - | %.1f |" % (
                 heap, spread(a), a["median"].get("x_memcpy", float("nan")),
                 a["median"]["items_per_second"] / 1e6))
+        # hdump_writer_put_objects with 1 and 2 threads (and 2 with the maps)
+        for name, label in [("write-objects/%s/%s/4k/%s" % (heap, sk, t), "%s, put_objects %s" % (sk, t))
+                            for sk in ("null", "devnull") for t in ("1t", "2t")] + \
+                           [("write-objects-maps/%s/null/4k/2t" % heap, "null, maps, put_objects 2t")]:
+            a = agg.get(name)
+            if a:
+                out.append("| %s | %s | %s | %.2f | - | - | - | - | %.1f |" % (
+                    heap, label, spread(a), a["median"].get("x_memcpy", float("nan")),
+                    a["median"]["items_per_second"] / 1e6))
     base = []
     for heap in ("small", "mixed", "large"):
         r, f = agg.get("memcpy/ring4k/" + heap), agg.get("memcpy/flat/" + heap)

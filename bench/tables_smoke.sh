@@ -13,6 +13,7 @@ expect() { # what, pattern (grep -E)
 expect "varint row (scalar)" '^\| scalar \| [0-9]+\.[0-9]{3} \| [0-9]+\.[0-9]{3} \|'
 expect "writer row (mixed, null)" '^\| mixed \| null \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 expect "writer row (mixed, null, maps)" '^\| mixed \| null, maps \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
+expect "writer row (mixed, null, put_objects 2t)" '^\| mixed \| null, put_objects 2t \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'
 expect "memcpy baselines" '^memcpy baselines .*mixed [0-9]+\.[0-9] / [0-9]+\.[0-9] GB/s'
 expect "reader row (mixed, mem)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9] \|'
 expect "reader row (mixed, mem in batches)" '^\| mixed \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9] \| [0-9]+ \([0-9]+\.\.[0-9]+\) \| [0-9]+\.[0-9]{2} \|'

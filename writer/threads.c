@@ -21,13 +21,13 @@
  * j + nslots only once chunk j was delivered, so memory is nslots chunks
  * whatever n is.
  *
- * Synchronisation within a call is by atomics alone (a claim is one add; a
- * slot's done and free marks are one store each), so chunks can be small
- * enough to stay in cache: with a mutex and a condition variable a chunk
- * cost ~1.7 us, and chunks big enough to hide that were written back to
- * memory before they were delivered, which doubled the memory traffic
- * (docs/BENCHMARKS.md, session 12). Waits spin, then yield. Between calls the
- * helpers sleep on a condition variable.
+ * Synchronisation within a call is by atomics alone: a claim is one add,
+ * so no thread waits for another to claim, and a slot's done and free marks
+ * are one store each. Waits spin, then yield, then sleep. Between calls the
+ * helpers sleep on a condition variable. The default chunk, 256 KiB, was
+ * within 5% of the best measured (512 KiB) at half the memory; 64 KiB and
+ * less were 10-40% slower, their hand-overs costing more than they gained
+ * in balance (docs/BENCHMARKS.md, session 12).
  *
  * Errors: a shadow writer fails exactly where the writer would (the same
  * checks, before any byte of the record is stored), so its chunk holds the
@@ -38,6 +38,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/varint.h"
 #include "writer_internal.h"
@@ -104,14 +105,19 @@ static inline size_t obj_bound(const hdump_object *o, size_t chunk) {
     return WP_FIXED + (size_t)o->contents.len + WP_FIELD * (size_t)nf;
 }
 
-/* Spins a while, then gives the CPU away (more threads than cores). */
+/* Spins a while (a chunk takes tens of microseconds), then yields (more
+ * threads than cores), then sleeps 50 us at a time (the calling thread is
+ * in a slow sink write: a helper waiting for a slot must not burn a core). */
 static inline void wp_pause(unsigned *spins) {
     if (++*spins < 256) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
-    } else {
+    } else if (*spins < 1024) {
         sched_yield();
+    } else {
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, NULL);
     }
 }
 
