@@ -6,9 +6,10 @@
  * made here: contents of 0 to 70000 bytes (some larger than a chunk), field
  * lists of 0 to 40 entries with offsets of every varint length, one-bit maps,
  * go1.4's two-bit maps, go1.3's type and kind, word sizes 4 and 8. Each is
- * written with 1, 2, 3 and 5 threads, chunks of 1 KiB to 64 KiB, buffers of
- * 64 bytes and 4 KiB, in one call or in calls of random sizes; the bytes and
- * the record count must be the record-by-record writer's.
+ * written in eight configurations (t_cfgs: 1, 2, 3 and 5 threads, chunks of
+ * 1 KiB to 64 KiB, buffers of 64 bytes and 4 KiB, one call per run of objects
+ * or calls of random sizes); the bytes and the record count must be the
+ * record-by-record writer's.
  * Then the ways a call ends early: a bad object at a random place (every
  * kind of bad the writer checks) must give the record-by-record writer's
  * error (code, offset, record index, tag, message) with the same bytes
@@ -196,50 +197,62 @@ static hdump_status run_par(const script *s, hdump_writer *w, int split, uint64_
     return st;
 }
 
-static const unsigned t_threads[] = {1, 2, 3, 5};
-static const size_t t_chunks[] = {1024, 4096, 65536};
+/* The writer configurations the checks run: one thread, two, three and
+ * five (more than this machine's cores), chunks of 1 to 64 KiB, buffers of
+ * 64 bytes and 4 KiB, one call per run of objects or calls of random sizes. */
+typedef struct cfg {
+    unsigned threads;
+    size_t chunk, buf;
+    int split;
+} cfg;
+static const cfg t_cfgs[] = {
+    {1, 65536, 4096, 0}, {1, 1024, 64, 1},    {2, 1024, 4096, 0}, {2, 65536, 4096, 1},
+    {2, 4096, 64, 0},    {3, 1024, 4096, 1},  {3, 65536, 64, 0},  {5, 4096, 4096, 0},
+};
+#define T_NCFG (sizeof t_cfgs / sizeof t_cfgs[0])
+/* check_bad's: every thread count, every chunk */
+static const cfg t_bad_cfgs[] = {
+    {1, 65536, 4096, 0}, {2, 1024, 4096, 0}, {3, 4096, 4096, 0}, {5, 65536, 4096, 0}};
 
 /* Writers whose calls ran threaded (check_same): must be many. */
 static int g_threaded;
 
-/* The same bytes and records for every thread count, chunk and buffer. */
+/* The same bytes and records for every configuration. */
 static void check_same(const char *name, const script *s, uint64_t seed) {
-    static const size_t bufs[] = {4096, 64};
     uint64_t rng = seed;
-    for (size_t b = 0; b < 2; b++) {
-        outcome ref = run_seq(s, s->n, 1, bufs[b]);
-        T_CHECK(ref.st == HDUMP_OK, "%s: the record-by-record writer failed: %s", name,
-                hdump_status_str(ref.st));
-        for (size_t t = 0; t < sizeof t_threads / sizeof t_threads[0]; t++)
-            for (size_t c = 0; c < sizeof t_chunks / sizeof t_chunks[0]; c++)
-                for (int split = 0; split < 2; split++) {
-                    t_alloc_ctx ac = {t_chunks[c], 0, -1};
-                    hdump_alloc a = {ta_alloc, ta_realloc, ta_free, &ac};
-                    hdump_membuf m;
-                    hdump_membuf_init(&m, NULL);
-                    hdump_writer *w = new_writer(s, t_threads[t], t_chunks[c], bufs[b],
-                                                 hdump_sink_membuf(&m), &a);
-                    hdump_status st = run_par(s, w, split, &rng);
-                    int same = st == HDUMP_OK && m.len == ref.out.len &&
-                               memcmp(m.data, ref.out.data, m.len) == 0;
-                    T_CHECK(same, "%s: threads %u chunk %zu buffer %zu split %d: %s, %zu bytes, "
-                                  "want %zu",
-                            name, t_threads[t], t_chunks[c], bufs[b], split,
-                            hdump_status_str(st), m.len, ref.out.len);
-                    T_EQ(hdump_writer_records(w), ref.records);
-                    /* the threaded path made its 2 * threads chunk buffers,
-                     * or none (every call was of one chunk); the writer's
-                     * own buffer has the chunk's size when both are 4096 */
-                    size_t own = bufs[b] == t_chunks[c];
-                    if (t_threads[t] > 1 && ac.chunks > own) {
-                        T_EQ(ac.chunks - own, 2 * t_threads[t]);
-                        g_threaded++;
-                    }
-                    hdump_writer_free(w);
-                    hdump_membuf_free(&m);
-                }
-        hdump_membuf_free(&ref.out);
+    outcome ref[2]; /* buffers of 4096 and 64 bytes */
+    ref[0] = run_seq(s, s->n, 1, 4096);
+    ref[1] = run_seq(s, s->n, 1, 64);
+    for (int b = 0; b < 2; b++)
+        T_CHECK(ref[b].st == HDUMP_OK, "%s: the record-by-record writer failed: %s", name,
+                hdump_status_str(ref[b].st));
+    for (size_t k = 0; k < T_NCFG; k++) {
+        const cfg *c = &t_cfgs[k];
+        const outcome *r = &ref[c->buf == 64];
+        t_alloc_ctx ac = {c->chunk, 0, -1};
+        hdump_alloc a = {ta_alloc, ta_realloc, ta_free, &ac};
+        hdump_membuf m;
+        hdump_membuf_init(&m, NULL);
+        hdump_writer *w = new_writer(s, c->threads, c->chunk, c->buf, hdump_sink_membuf(&m), &a);
+        hdump_status st = run_par(s, w, c->split, &rng);
+        int same = st == HDUMP_OK && m.len == r->out.len && memcmp(m.data, r->out.data, m.len) == 0;
+        T_CHECK(same, "%s: threads %u chunk %zu buffer %zu split %d: %s, %zu bytes, want %zu",
+                name, c->threads, c->chunk, c->buf, c->split, hdump_status_str(st), m.len,
+                r->out.len);
+        T_EQ(hdump_writer_records(w), r->records);
+        /* the threaded path made its 2 * threads chunk buffers, or none
+         * (every call was of one chunk); the writer's own buffer has the
+         * chunk's size when both are 4096 */
+        size_t own = c->buf == c->chunk;
+        if (c->threads > 1 && ac.chunks > own) {
+            T_EQ(ac.chunks - own, 2 * c->threads);
+            g_threaded++;
+        }
+        hdump_writer_free(w);
+        hdump_membuf_free(&m);
     }
+    hdump_membuf_free(&ref[0].out);
+    hdump_membuf_free(&ref[1].out);
 }
 
 /* A bad object at item e: the same error, bytes and records as the
@@ -248,33 +261,33 @@ static void check_bad(const char *name, const script *s, size_t e) {
     outcome seq = run_seq(s, s->n, 1, 4096);
     outcome good = run_seq(s, e, 0, 4096); /* the bytes before the bad object */
     T_CHECK(seq.st != HDUMP_OK, "%s: the bad object at %zu was accepted", name, e);
-    for (size_t t = 0; t < sizeof t_threads / sizeof t_threads[0]; t++)
-        for (size_t c = 0; c < sizeof t_chunks / sizeof t_chunks[0]; c++) {
-            hdump_membuf m;
-            hdump_membuf_init(&m, NULL);
-            hdump_writer *w = new_writer(s, t_threads[t], t_chunks[c], 4096,
-                                         hdump_sink_membuf(&m), NULL);
-            hdump_status st = run_par(s, w, 0, NULL);
-            const hdump_error *er = hdump_writer_error(w);
-            T_CHECK(st == seq.st && er->code == seq.err.code && er->offset == seq.err.offset &&
-                        er->record_index == seq.err.record_index && er->tag == seq.err.tag &&
-                        er->msg != NULL && seq.err.msg != NULL && strcmp(er->msg, seq.err.msg) == 0,
-                    "%s: bad object at %zu, threads %u chunk %zu: %s at %" PRIu64 " record %" PRIu64
-                    " (%s), want %s at %" PRIu64 " record %" PRIu64 " (%s)",
-                    name, e, t_threads[t], t_chunks[c], hdump_status_str(st), er->offset,
-                    er->record_index, er->msg ? er->msg : "-", hdump_status_str(seq.st),
-                    seq.err.offset, seq.err.record_index, seq.err.msg ? seq.err.msg : "-");
-            T_EQ(hdump_writer_bytes(w), seq.bytes);
-            T_EQ(hdump_writer_records(w), seq.records);
-            T_CHECK(m.len <= good.out.len && (m.len == 0 || memcmp(m.data, good.out.data, m.len) == 0),
-                    "%s: bad object at %zu: the sink got %zu bytes that are not the good "
-                    "records' %zu",
-                    name, e, m.len, good.out.len);
-            /* sticky: the next call gives the same error */
-            T_EQ(hdump_writer_put_objects(w, s->objs, s->nobj ? 1 : 0), seq.err.code);
-            hdump_writer_free(w);
-            hdump_membuf_free(&m);
-        }
+    for (size_t k = 0; k < sizeof t_bad_cfgs / sizeof t_bad_cfgs[0]; k++) {
+        const cfg *c = &t_bad_cfgs[k];
+        hdump_membuf m;
+        hdump_membuf_init(&m, NULL);
+        hdump_writer *w = new_writer(s, c->threads, c->chunk, 4096, hdump_sink_membuf(&m),
+                                     NULL);
+        hdump_status st = run_par(s, w, 0, NULL);
+        const hdump_error *er = hdump_writer_error(w);
+        T_CHECK(st == seq.st && er->code == seq.err.code && er->offset == seq.err.offset &&
+                    er->record_index == seq.err.record_index && er->tag == seq.err.tag &&
+                    er->msg != NULL && seq.err.msg != NULL && strcmp(er->msg, seq.err.msg) == 0,
+                "%s: bad object at %zu, threads %u chunk %zu: %s at %" PRIu64 " record %" PRIu64
+                " (%s), want %s at %" PRIu64 " record %" PRIu64 " (%s)",
+                name, e, c->threads, c->chunk, hdump_status_str(st), er->offset,
+                er->record_index, er->msg ? er->msg : "-", hdump_status_str(seq.st),
+                seq.err.offset, seq.err.record_index, seq.err.msg ? seq.err.msg : "-");
+        T_EQ(hdump_writer_bytes(w), seq.bytes);
+        T_EQ(hdump_writer_records(w), seq.records);
+        T_CHECK(m.len <= good.out.len && (m.len == 0 || memcmp(m.data, good.out.data, m.len) == 0),
+                "%s: bad object at %zu: the sink got %zu bytes that are not the good "
+                "records' %zu",
+                name, e, m.len, good.out.len);
+        /* sticky: the next call gives the same error */
+        T_EQ(hdump_writer_put_objects(w, s->objs, s->nobj ? 1 : 0), seq.err.code);
+        hdump_writer_free(w);
+        hdump_membuf_free(&m);
+    }
     hdump_membuf_free(&seq.out);
     hdump_membuf_free(&good.out);
 }
@@ -283,13 +296,14 @@ static void check_bad(const char *name, const script *s, size_t e) {
  * write began, the accepted bytes a prefix of the dump. */
 static void check_sink_fail(const char *name, const script *s, const hdump_membuf *full,
                             size_t limit) {
-    for (size_t t = 1; t < sizeof t_threads / sizeof t_threads[0]; t++) {
+    static const unsigned threads[] = {2, 3};
+    for (size_t t = 0; t < 2; t++) {
         lim_sink ls;
         memset(&ls, 0, sizeof ls);
         hdump_membuf_init(&ls.got, NULL);
         ls.left = limit;
         hdump_sink sink = {lim_write, &ls};
-        hdump_writer *w = new_writer(s, t_threads[t], 4096, 4096, sink, NULL);
+        hdump_writer *w = new_writer(s, threads[t], 4096, 4096, sink, NULL);
         hdump_status st = run_par(s, w, 0, NULL);
         const hdump_error *er = hdump_writer_error(w);
         if (limit >= full->len) {
@@ -299,7 +313,7 @@ static void check_sink_fail(const char *name, const script *s, const hdump_membu
             T_CHECK(st == HDUMP_ERR_IO && er->code == HDUMP_ERR_IO && ls.failed &&
                         er->offset == ls.got.len,
                     "%s: limit %zu, threads %u: %s at %" PRIu64 ", the sink took %zu", name,
-                    limit, t_threads[t], hdump_status_str(st), er->offset, ls.got.len);
+                    limit, threads[t], hdump_status_str(st), er->offset, ls.got.len);
             T_EQ(hdump_writer_put_objects(w, s->objs, s->nobj ? 1 : 0), HDUMP_ERR_IO);
             T_EQ(hdump_writer_finish(w), HDUMP_ERR_IO);
             T_EQ(ls.after, 0);
@@ -538,6 +552,7 @@ int main(int argc, char **argv) {
             sc_free(&s);
         }
 
+    printf("%d writers ran threaded\n", g_threaded);
     T_CHECK(g_threaded >= 100, "only %d writers ran threaded", g_threaded);
 
     /* usage */
