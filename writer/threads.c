@@ -97,11 +97,13 @@ static hdump_status refuse_write(void *ctx, const void *p, size_t n) {
 
 /* An object's bound, or SIZE_MAX when it exceeds a chunk. Reads only the
  * length and the entry count (list) or word count (maps: at most one entry
- * a word), so a bad object is bounded too; its error comes when encoded. */
+ * a word), so a bad object is bounded too; its error comes when encoded.
+ * Both tests keep the sum below 2 * chunk + WP_FIXED, inside a 32-bit
+ * size_t too (chunk <= 2^30). */
 static inline size_t obj_bound(const hdump_object *o, size_t chunk) {
     const hdump_fields *f = &o->fields;
     uint64_t nf = f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST ? f->nwords : f->count;
-    if (o->contents.len > chunk || nf > chunk) return SIZE_MAX;
+    if (o->contents.len > chunk || nf > chunk / WP_FIELD) return SIZE_MAX;
     return WP_FIXED + (size_t)o->contents.len + WP_FIELD * (size_t)nf;
 }
 
