@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/timers_smoke.sh BENCH_BIN_DIR DUMP: the bench/vs-go.sh timers run once
 # on a real dump and print the lines vs-go.sh parses (speed is not checked):
-# hdump_rewrite_timer (re-emitted byte-identical), hdump_write_ceiling (bare
+# hdump_rewrite_timer (re-emitted byte-identical, record by record and through
+# put_objects on 2 threads, whose file must be the dump), hdump_write_ceiling (bare
 # write(2) calls, and with -c the copy floor over the dump's own bytes),
 # hdump_read_timer (parse + ring memcpy + decode floor + threaded scan), and the encode floor
 # of hdump_rewrite_timer. With a third argument, a go1.3 dump: read_timer
@@ -22,6 +23,13 @@ bytes=$(wc -c <"$dump" | tr -d ' ')
 "$bin/hdump_rewrite_timer" -r 1 "$dump" /dev/null "$tmp/out" >"$tmp/rw" 2>"$tmp/rw.err" || { fail=1; cat "$tmp/rw.err"; }
 expect rewrite_timer "$tmp/rw.err" "re-emitted byte-identical"
 expect rewrite_timer "$tmp/rw" "^hdump target=/dev/null bytes=$bytes .*median_s="
+# the same bytes through hdump_writer_put_objects on 2 threads (4 KiB chunks):
+# checked byte-identical in memory first (exit 1 if not), then to a file
+"$bin/hdump_rewrite_timer" -r 1 -t 2 -c 4096 "$dump" /dev/null "$tmp/out2" >"$tmp/rw2" 2>"$tmp/rw2.err" ||
+  { fail=1; cat "$tmp/rw2.err"; }
+expect rewrite_timer_2t "$tmp/rw2" "^hdump-objects-2t target=/dev/null bytes=$bytes .*median_s="
+if cmp -s "$dump" "$tmp/out2"; then echo "PASS: the 2-thread writer's file is the dump"
+else fail=1; echo "FAIL: the 2-thread writer's file differs from the dump"; fi
 # the encode floor checks its own bytes against the dump's objects (exit 1 if not)
 "$bin/hdump_rewrite_timer" -r 1 "$dump" floor >"$tmp/ef" 2>/dev/null || { fail=1; echo "FAIL: rewrite_timer floor"; }
 expect rewrite_timer_floor "$tmp/ef" "^memcpy-ring target=mem bytes=$bytes .*median_s="
