@@ -92,16 +92,22 @@ static hdump_status emit(const bs_store *s, const hdump_object *objs,
 int main(int argc, char **argv) {
     int reps = 5;
     size_t bufsize = 4096;
-    int i = bt_options(argc, argv, &reps, &bufsize);
     unsigned threads = 0;
     size_t chunk = 0;
-    for (; i + 1 < argc && (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "-c") == 0); i += 2) {
-        if (argv[i][1] == 't')
-            threads = (unsigned)strtoul(argv[i + 1], NULL, 10);
-        else
-            chunk = (size_t)strtoull(argv[i + 1], NULL, 10);
+    /* -r, -b, -t and -c, in any order */
+    int i = 1;
+    for (; i + 1 < argc && argv[i][0] == '-' && argv[i][1] != 0 && argv[i][2] == 0; i += 2) {
+        const char *v = argv[i + 1];
+        switch (argv[i][1]) {
+        case 'r': reps = atoi(v); break;
+        case 'b': bufsize = (size_t)strtoull(v, NULL, 10); break;
+        case 't': threads = (unsigned)strtoul(v, NULL, 10); break;
+        case 'c': chunk = (size_t)strtoull(v, NULL, 10); break;
+        default: goto usage;
+        }
     }
     if (argc - i < 2 || reps < 1 || reps > 1000) {
+    usage:
         fprintf(stderr,
                 "usage: %s [-r REPS] [-b BUFSIZE] [-t THREADS] [-c CHUNK] DUMP TARGET...\n"
                 "  TARGET: a path, null, mem or floor\n",
@@ -132,6 +138,10 @@ int main(int argc, char **argv) {
     if (threads > 0) {
         o.threads = threads;
         if (chunk) o.chunk_size = chunk;
+        if (s.version == HDUMP_GO1_3) {
+            fprintf(stderr, "%s: -t: go1.3 objects are replayed as plain records\n", dump);
+            return 1;
+        }
         if (bs_objects_build(&s, NULL, &objs) != 0) {
             fprintf(stderr, "out of memory\n");
             return 1;

@@ -1,6 +1,7 @@
 /* bench/timer_util.h: what the plain-C timers (rewrite_timer.c,
  * write_ceiling.c, read_timer.c) share: a monotonic clock, the median of
- * REPS runs, and their common options (-r REPS, -b BUFSIZE). Header-only. */
+ * REPS runs, and the common options of the last two (-r REPS, -b BUFSIZE;
+ * rewrite_timer parses them with its own -t and -c). Header-only. */
 #ifndef HDUMP_BENCH_TIMER_UTIL_H
 #define HDUMP_BENCH_TIMER_UTIL_H
 

@@ -96,8 +96,8 @@ for go in $gos; do
         "$timer" -r "$reps" -b 4096 "$dump" /dev/null "$out" >"$tmp/hd.txt" 2>"$tmp/hd.err" ||
             { cat "$tmp/hd.err" >&2; exit 1; }
         # the same bytes through hdump_writer_put_objects with two threads
-        "$timer" -r "$reps" -b 4096 -t 2 "$dump" /dev/null "$out" >>"$tmp/hd.txt" 2>/dev/null ||
-            { echo "vs-go: the 2-thread writer run failed" >&2; exit 1; }
+        "$timer" -r "$reps" -b 4096 -t 2 "$dump" /dev/null "$out" >>"$tmp/hd.txt" 2>"$tmp/hd2.err" ||
+            { cat "$tmp/hd2.err" >&2; exit 1; }
         "$ceiling" -r "$reps" -b 4096 "$(wc -c <"$dump" | tr -d " ")" /dev/null "$out" >"$tmp/ceil.txt" ||
             exit 1
         "$ceiling" -r "$reps" -b 4096 -c "$dump" /dev/null "$out" >>"$tmp/ceil.txt" || exit 1

@@ -140,7 +140,8 @@ HDUMP_API hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr,
  *  the record-by-record calls give; for a sink failure, the offset is where
  *  that failing sink write started. When the helper threads or the chunk
  *  buffers cannot be had, the calling thread encodes alone: the output is
- *  the same. Helpers wait for work by spinning briefly, then yielding.
+ *  the same. Within a call a waiting thread spins briefly, then yields,
+ *  then sleeps 50 us at a time; between calls the helpers sleep.
  *  @return HDUMP_OK; HDUMP_ERR_USAGE (objs NULL with n > 0, or any error
  *  hdump_writer_put gives for one of the objects); sink errors. */
 HDUMP_API hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs,

@@ -17,6 +17,8 @@
  * give HDUMP_ERR_IO at the offset where the failing write began, with the
  * accepted bytes a prefix of the dump; allocation failures must still give
  * the same bytes (the calling thread encodes alone); usage errors. */
+#include <pthread.h>
+
 #include "t.h"
 #include "tdump.h"
 
@@ -61,6 +63,20 @@ static hdump_status lim_write(void *ctx, const void *p, size_t n) {
         return HDUMP_ERR_IO;
     }
     s->left -= n;
+    return hdump_sink_membuf(&s->got).write(&s->got, p, n);
+}
+
+/* ---- A sink that notes calls from any thread but the one that made it
+ * (the writer promises the sink only the calling thread) ---- */
+typedef struct own_sink {
+    hdump_membuf got;
+    pthread_t owner;
+    size_t foreign; /* calls from another thread */
+} own_sink;
+
+static hdump_status own_write(void *ctx, const void *p, size_t n) {
+    own_sink *s = ctx;
+    if (!pthread_equal(pthread_self(), s->owner)) s->foreign++;
     return hdump_sink_membuf(&s->got).write(&s->got, p, n);
 }
 
@@ -231,14 +247,20 @@ static void check_same(const char *name, const script *s, uint64_t seed) {
         const outcome *r = &ref[c->buf == 64];
         t_alloc_ctx ac = {c->chunk, 0, -1};
         hdump_alloc a = {ta_alloc, ta_realloc, ta_free, &ac};
-        hdump_membuf m;
-        hdump_membuf_init(&m, NULL);
-        hdump_writer *w = new_writer(s, c->threads, c->chunk, c->buf, hdump_sink_membuf(&m), &a);
+        own_sink os;
+        hdump_membuf_init(&os.got, NULL);
+        os.owner = pthread_self();
+        os.foreign = 0;
+        hdump_sink sink = {own_write, &os};
+        const hdump_membuf *mb = &os.got;
+        hdump_writer *w = new_writer(s, c->threads, c->chunk, c->buf, sink, &a);
         hdump_status st = run_par(s, w, c->split, &rng);
-        int same = st == HDUMP_OK && m.len == r->out.len && memcmp(m.data, r->out.data, m.len) == 0;
+        int same =
+            st == HDUMP_OK && mb->len == r->out.len && memcmp(mb->data, r->out.data, mb->len) == 0;
         T_CHECK(same, "%s: threads %u chunk %zu buffer %zu split %d: %s, %zu bytes, want %zu",
-                name, c->threads, c->chunk, c->buf, c->split, hdump_status_str(st), m.len,
+                name, c->threads, c->chunk, c->buf, c->split, hdump_status_str(st), mb->len,
                 r->out.len);
+        T_EQ(os.foreign, 0);
         T_EQ(hdump_writer_records(w), r->records);
         /* the threaded path made its 2 * threads chunk buffers, or none
          * (every call was of one chunk); the writer's own buffer has the
@@ -249,7 +271,7 @@ static void check_same(const char *name, const script *s, uint64_t seed) {
             g_threaded++;
         }
         hdump_writer_free(w);
-        hdump_membuf_free(&m);
+        hdump_membuf_free(&os.got);
     }
     hdump_membuf_free(&ref[0].out);
     hdump_membuf_free(&ref[1].out);
