@@ -165,8 +165,24 @@ static inline uint8_t *enc_pairs(uint8_t *p, const hdump_field *it, size_t n) {
 #define FLOOR_PIECE 256
 
 size_t bs_encode_floor(const bs_store *s, uint8_t *buf, uint8_t *out) {
-    size_t n = 0, total = 0;
+    return bs_encode_floor_range(s, 0, s->nitems, buf, out);
+}
+
+size_t bs_encode_floor_split(const bs_store *s) {
+    uint64_t all = 0, half = 0;
+    for (size_t i = 0; i < s->nitems; i++)
+        if (s->items[i].kind == BS_OBJECT) all += s->items[i].len + 4 * s->items[i].nf + 8;
     for (size_t i = 0; i < s->nitems; i++) {
+        if (s->items[i].kind != BS_OBJECT) continue;
+        half += s->items[i].len + 4 * s->items[i].nf + 8;
+        if (2 * half >= all) return i + 1;
+    }
+    return s->nitems;
+}
+
+size_t bs_encode_floor_range(const bs_store *s, size_t i0, size_t i1, uint8_t *buf, uint8_t *out) {
+    size_t n = 0, total = 0;
+    for (size_t i = i0; i < i1; i++) {
         const bs_item *it = &s->items[i];
         if (it->kind != BS_OBJECT) continue;
         const hdump_field *f = s->fields + it->f0;

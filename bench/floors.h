@@ -66,6 +66,14 @@ uint64_t bs_decode_floor(const bs_objruns *r, unsigned long long *records);
  *  Returns how many bytes it made. */
 size_t bs_encode_floor(const bs_store *s, uint8_t *buf, uint8_t *out);
 
+/** The same over items [i0, i1) only: what one thread of a two-thread
+ *  floor does (each thread with its own buf). */
+size_t bs_encode_floor_range(const bs_store *s, size_t i0, size_t i1, uint8_t *buf, uint8_t *out);
+
+/** The item index that cuts s's object records into two halves of about
+ *  equal work (contents, plus 4 bytes a field and 8 a record). */
+size_t bs_encode_floor_split(const bs_store *s);
+
 /** Checks bs_encode_floor against the object records of data: 0 when it
  *  makes exactly their bytes, in order; *object_bytes gets their size. */
 int bs_encode_floor_check(const bs_store *s, const uint8_t *data, size_t len,

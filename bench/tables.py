@@ -144,12 +144,12 @@ def reader_table(agg):
 
 def floors_table(agg):
     out = ["| dataset | decode floor: MB/s (min..max) | x memcpy | encode floor: MB/s (min..max) "
-           "| x memcpy |",
-           "|---|---|---|---|---|"]
+           "| x memcpy | encode floor, 2 threads: MB/s (min..max) | x memcpy |",
+           "|---|---|---|---|---|---|---|"]
     for ds in datasets(agg, "decode-floor", "encode-floor"):
         row = [ds]
-        for kind in ("decode-floor", "encode-floor"):
-            a = agg.get("%s/%s" % (kind, ds))
+        for name in ("decode-floor/%s", "encode-floor/%s", "encode-floor/%s/2t"):
+            a = agg.get(name % ds)
             row += [spread(a), "%.2f" % a["median"].get("x_memcpy", float("nan"))] if a \
                 else ["-", "-"]
         out.append("| " + " | ".join(row) + " |")
