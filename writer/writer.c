@@ -563,6 +563,39 @@ hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o) {
     return hdump_writer_put(w, &rec);
 }
 
+int hdi_wr_put_obj_split(hdump_writer *w, const hdump_object *o, size_t *split) {
+    const hdump_fields *f = &o->fields;
+    if (o->contents.ptr == NULL && o->contents.len > 0) return 0;
+    int map = f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST;
+    if (map && f->form != HDUMP_FIELDS_BITMAP1) return 0; /* two-bit maps: walked */
+    if (!map) {
+        if (f->count > 0 && f->items == NULL) return 0;
+        const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4); /* the same for go1.4+ */
+        int bad = 0;
+        for (uint64_t i = 0; i < f->count; i++) bad |= kind_bad(f->items[i].kind, maxk);
+        if (bad) return 0;
+    }
+    uint8_t *p = w->buf + w->n;
+    *p++ = HDUMP_TAG_OBJECT;
+    p = hdi_uvarint_put_fast(p, o->addr);
+    p = hdi_uvarint_put_fast(p, o->contents.len);
+    *split = (size_t)(p - w->buf);
+    if (map) {
+        p = put_bitmap_pairs(p, f->bitmap, f->nwords, w->ptr_size);
+    } else {
+        for (uint64_t i = 0; i < f->count; i++)
+            p = put_pair(p, f->items[i].kind, f->items[i].offset);
+    }
+    *p++ = 0;
+    w->n = (size_t)(p - w->buf);
+    w->records++;
+    return 1;
+}
+
+hdump_status hdi_wr_bytes(hdump_writer *w, const uint8_t *p, size_t len) {
+    return wr_bytes(w, p, len, HDUMP_TAG_OBJECT);
+}
+
 hdump_status hdi_wr_deliver(hdump_writer *w, const uint8_t *p, size_t len) {
     size_t room = w->cap - w->n;
     if (len <= room) {

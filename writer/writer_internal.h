@@ -47,6 +47,22 @@ HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t o
  * it: the fast path when w->obj_fast, else the checked generic path. */
 HDI_HIDDEN hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o);
 
+/* One go1.4+ object record stored in w's buffer without its contents: the
+ * tag, address and length, then (at *split, the contents' place) the field
+ * list and its end, so the caller can give the contents to the sink
+ * straight from the caller's memory (threads.c). Taken only when the record
+ * is one hdi_wr_put_obj would write without error (contents with data, a
+ * list whose kinds the version has, or a one-bit map); otherwise nothing is
+ * stored and 0 is returned. Returns 1 when stored (w->records counts it).
+ * REQUIRES: w->obj_fast, and OBJ_FIXED plus OBJ_FIELD an entry (a word of a
+ * map) of room in w's buffer. */
+HDI_HIDDEN int hdi_wr_put_obj_split(hdump_writer *w, const hdump_object *o, size_t *split);
+
+/* Appends p[0..len) as the runtime's dwrite does (the buffer if it fits;
+ * else the buffered bytes are flushed, then p goes to the sink in one write
+ * when len >= buffer_size, or into the buffer). */
+HDI_HIDDEN hdump_status hdi_wr_bytes(hdump_writer *w, const uint8_t *p, size_t len);
+
 /* Appends p[0..len), bytes of whole records, through the buffer: the
  * buffer is filled, given to the sink whole, then every further buffer_size
  * bytes go to the sink straight from p; the rest is kept in the buffer. */

@@ -477,9 +477,10 @@ static uint8_t g_bad_last[1] = {0x30};      /* a multi-word code in the last wor
 static int make_bad(script *s, size_t k, int how) {
     hdump_object *o = &s->objs[k];
     switch (how) {
-    case 0: /* contents with a length and no data */
+    case 0: /* contents with a length and no data (long ones would be split
+             * off a chunk, short ones copied into it) */
         o->contents.ptr = NULL;
-        o->contents.len = 5;
+        o->contents.len = k % 2 ? 70000 : 5;
         return 1;
     case 1: /* a kind of 0 */
         if (s->version == HDUMP_GO1_3) return 0;
