@@ -38,6 +38,7 @@ static unsigned probe(void) {
     if (avx && os_ymm && ((b >> 5) & 1)) f |= HDI_CPU_AVX2;
     if (os_zmm && ((b >> 16) & 1)) {
         f |= HDI_CPU_AVX512F;
+        if ((b >> 28) & 1) f |= HDI_CPU_AVX512CD;
         if ((b >> 30) & 1) f |= HDI_CPU_AVX512BW;
         if ((c >> 1) & 1) f |= HDI_CPU_AVX512VBMI;
         if ((c >> 6) & 1) f |= HDI_CPU_AVX512VBMI2;

@@ -18,6 +18,7 @@
 #define HDI_CPU_AVX512VBMI (1u << 5)
 #define HDI_CPU_AVX512VBMI2 (1u << 6)
 #define HDI_CPU_POPCNT (1u << 7)
+#define HDI_CPU_AVX512CD (1u << 8)
 #define HDI_CPU_DETECTED (1u << 31) /* internal: the probe has run */
 
 /* The HDI_CPU_* bits of this CPU. The probe (CPUID, XGETBV) runs once; the

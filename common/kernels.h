@@ -11,8 +11,9 @@
  *
  * Kernels (each its own translation unit, built with its own ISA flags; see
  * the kernel block of the root CMakeLists.txt):
- *   avx512  encode: AVX-512 VBMI multishift + VBMI2 vpcompressb, 8 values a
- *                   step (4 a step when one is >= 2^56);
+ *   avx512  encode: AVX-512 VBMI multishift, CD lzcnt lengths + VBMI2
+ *                   vpcompressb, 8 values a step (4 a step when one is
+ *                   >= 2^56);
  *           decode: MaskedVByte-style table steps (varint_table.h: 6 values
  *                   <= 2 bytes, 4 <= 3 or 2 <= 8 per pshufb) walking the
  *                   vpmovb2m continuation mask of 64-byte windows, 16 1-byte

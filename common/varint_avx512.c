@@ -1,11 +1,15 @@
 /* common/varint_avx512.c: the AVX-512 varint kernel (built with -mavx512f
- * -mavx512bw -mavx512vbmi -mavx512vbmi2 -mbmi2; needs all five, BMI2 with
- * fast pdep/pext).
+ * -mavx512cd -mavx512bw -mavx512vbmi -mavx512vbmi2 -mbmi2; needs all six,
+ * BMI2 with fast pdep/pext).
  *
  * encode: 8 values a step. All < 128: one vpmovqb, 8 bytes out. All < 2^56:
  *         vpmultishiftqb spreads each value's 7-bit groups into the bytes of
- *         its qword, vptestmb marks the non-zero groups, a few scalar mask ops
- *         give each value's length and continuation bytes, vpcompressb
+ *         its qword; each value's length comes from vplzcntq (CD) and two
+ *         vpermb (a length table), and two byte compares against it give
+ *         the bytes kept and the continuation bytes as mask registers (the
+ *         earlier scalar smear of a vptestmb mask in a general register was
+ *         24% slower on the heap mix on an AMD Zen 5, docs/BENCHMARKS.md
+ *         session 13); vpcompressb
  *         (VBMI2) packs the bytes and one 64-byte store writes them (a full
  *         step holds 80 bytes of budget, so the store never reaches
  *         dst + 10*n). Otherwise two 4-value halves with 16 bytes a value
@@ -39,7 +43,7 @@
 #define LO7 0x7f7f7f7f7f7f7f7fULL
 
 static int avx512_supported(void) {
-    const unsigned need = HDI_CPU_AVX512F | HDI_CPU_AVX512BW | HDI_CPU_AVX512VBMI |
+    const unsigned need = HDI_CPU_AVX512F | HDI_CPU_AVX512CD | HDI_CPU_AVX512BW | HDI_CPU_AVX512VBMI |
                           HDI_CPU_AVX512VBMI2 | HDI_CPU_BMI2_FAST;
     return (hdi_cpu_features() & need) == need;
 }
@@ -94,12 +98,27 @@ static inline uint8_t *enc8(uint8_t *p, const uint64_t *src, unsigned cnt) {
     const __m512i ctrl = _mm512_set1_epi64(0x312a231c150e0700); /* 0,7,..,49 */
     __m512i g = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl, v),
                                  _mm512_set1_epi8(0x7f));
-    uint64_t t = _mm512_test_epi8_mask(g, g) | 0x0101010101010101ULL;
-    t |= (t >> 1) & 0x7f7f7f7f7f7f7f7fULL; /* smear down inside each byte lane */
-    t |= (t >> 2) & 0x3f3f3f3f3f3f3f3fULL;
-    t |= (t >> 4) & 0x0f0f0f0f0f0f0f0fULL;
-    uint64_t cont = (t >> 1) & 0x7f7f7f7f7f7f7f7fULL;
-    uint64_t keep = cnt == 8 ? t : t & ((1ULL << (8 * cnt)) - 1);
+    /* Each value's length in every byte of its qword, all in vector
+     * registers: lzcnt (of v | 1, so 0 counts as 1 bit), copied to the
+     * qword's 8 bytes (vpermb), looked up in a 64-entry table of
+     * ceil((64 - lz) / 7) (vpermb); then a byte is kept when its index in
+     * the qword is below the length, and continued when the next one is. */
+    const __m512i lane0 = _mm512_set_epi64(0x3838383838383838, 0x3030303030303030,
+                                           0x2828282828282828, 0x2020202020202020,
+                                           0x1818181818181818, 0x1010101010101010,
+                                           0x0808080808080808, 0x0000000000000000);
+    /* lz 0..63 -> ceil((64 - lz) / 7): 10, then 9 x7, 8 x7, ..., 1 x7 */
+    const __m512i lentab = _mm512_set_epi64(0x0101010101010102, 0x0202020202020303,
+                                            0x0303030303040404, 0x0404040405050505,
+                                            0x0505050606060606, 0x0606070707070707,
+                                            0x0708080808080808, 0x090909090909090a);
+    __m512i lz = _mm512_lzcnt_epi64(_mm512_or_si512(v, _mm512_set1_epi64(1)));
+    __m512i lenb = _mm512_permutexvar_epi8(_mm512_permutexvar_epi8(lane0, lz), lentab);
+    const __m512i pos = _mm512_set1_epi64(0x0706050403020100);
+    const __m512i pos1 = _mm512_set1_epi64(0x0807060504030201);
+    uint64_t keep = _mm512_cmplt_epu8_mask(pos, lenb);
+    __mmask64 cont = _mm512_cmplt_epu8_mask(pos1, lenb);
+    if (cnt != 8) keep &= (1ULL << (8 * cnt)) - 1;
     __m512i x = _mm512_or_si512(g, _mm512_maskz_mov_epi8(cont, _mm512_set1_epi8((char)0x80)));
     __m512i y = _mm512_maskz_compress_epi8(keep, x);
     unsigned len = (unsigned)__builtin_popcountll(keep);
