@@ -7,31 +7,33 @@
  * thread's encoding is the writer's floor (docs/BENCHMARKS.md), so more
  * threads are the only way past it.
  *
- * How: any thread, the caller's included, claims the next chunk under a
- * spin lock held for one walk over the objects' sizes: chunk j is the
- * objects from where chunk j - 1 ended whose bounds fit opts.chunk_size in
- * turn (WP_FIXED a record, WP_FIELD a field entry, plus the contents). An
- * object whose contents are long (WP_EXT_MIN) and do not fit the room left
- * is split: the chunk holds its record without the contents and a segment
- * naming them, and the calling thread gives them to the sink straight from
- * the caller's memory as it delivers. (Chunks of a fixed number of objects,
- * the first design, left every object past the first that did not fit to
- * the calling thread alone: a heap of large objects barely gained from a
- * second thread.) The claimer encodes its chunk into slot j % nslots
- * through a shadow writer: the writer's own object path over the slot's
- * buffer, so nothing is ever flushed. An object no chunk holds (a field
- * list longer than a chunk, go1.3's long contents) makes a chunk of its
- * own, which the calling thread writes in its turn through the usual path,
- * as it does the rest of a chunk after a bad object. Only the calling
- * thread delivers, in chunk order, through the writer's buffer
- * (hdi_wr_deliver). A slot is reused by chunk j + nslots only once chunk j
- * was delivered, so memory is nslots chunks whatever n is.
+ * How: the call's objects are cut into chunks of kobj objects (chunk j is
+ * objects [j * kobj, (j + 1) * kobj)), kobj picked per call from a sample of
+ * the objects' bounds so a chunk's bound fills about 3/4 of opts.chunk_size.
+ * Any thread, the caller's included, claims the next chunk with one atomic
+ * add and encodes it into slot j % nslots through a shadow writer: the
+ * writer's own object path over the slot's buffer, object by object while
+ * the object's bound (WP_FIXED a record, WP_FIELD a field entry, plus the
+ * contents) fits the room left, so nothing is ever flushed. An object that
+ * does not fit is not the chunk's end when it is big: long contents
+ * (WP_EXT_MIN) are split off (the chunk keeps the record without them and a
+ * segment naming them, given to the sink from the caller's memory at
+ * delivery), and any other big object (over 1/8 of a chunk) becomes a
+ * segment the calling thread writes in its place; the objects after it stay
+ * the chunk's. Only a small object that does not fit ends the chunk early:
+ * the objects left are written by the calling thread in their turn, through
+ * the usual path. (Chunks cut by a walk over the objects' sizes, under a
+ * lock, held large objects better but cost the real Go dumps' small objects
+ * 10-15% with two threads, as in session 12.) Only the calling thread
+ * delivers, in chunk order,
+ * through the writer's buffer (hdi_wr_deliver). A slot is reused by chunk
+ * j + nslots only once chunk j was delivered, so memory is nslots chunks
+ * whatever n is.
  *
- * Synchronisation within a call: a claim holds the lock for one chunk's
- * walk over sizes (a few microseconds; encoding the chunk takes tens), and
- * a slot's done and free marks are one atomic store each. Waits spin, then
- * yield, then sleep. Between calls the helpers sleep on a condition
- * variable. The default chunk, 256 KiB, was
+ * Synchronisation within a call is by atomics alone: a claim is one add,
+ * so no thread waits for another to claim, and a slot's done and free marks
+ * are one store each. Waits spin, then yield, then sleep. Between calls the
+ * helpers sleep on a condition variable. The default chunk, 256 KiB, was
  * within 5% of the best measured (512 KiB) at half the memory; 64 KiB and
  * less were 10-40% slower, their hand-overs costing more than they gained
  * in balance (docs/BENCHMARKS.md, session 12).
@@ -56,20 +58,27 @@
 #define WP_FIXED (2 + 4 * HDI_UVARINT_MAX)
 /* A field entry's bound: its kind (one byte when valid) and its offset. */
 #define WP_FIELD (1 + HDI_UVARINT_MAX)
-/* Contents at least this long that do not fit a chunk's room left are not
- * copied into it: the chunk keeps the record without them (split at the
+/* Contents at least this long that do not fit a chunk's room left are
+ * split off: the chunk keeps the record without them (split at the
  * contents' place) and a segment naming them, and the calling thread gives
  * them to the sink from the caller's memory as it delivers. */
 #define WP_EXT_MIN 1024
+/* Objects sampled to pick kobj. */
+#define WP_SAMPLE 256
+/* next after an error: above any chunk index, far from overflowing */
+#define WP_CLOSED (SIZE_MAX / 2)
 
-/* A segment: the contents of an object the chunk holds split, to be given
- * to the sink after the chunk's bytes [.., at). Segments are kept at the top
- * of the chunk's buffer, the k-th at buf + chunk - (k + 1) * sizeof(wp_seg),
- * and their room is counted as the records' is, so the two never meet. */
+/* A segment: after the chunk's bytes [.., at), either the contents of an
+ * object split off (ptr, len), or an object the chunk could not hold at all
+ * (obj, an index; ptr NULL), which the calling thread writes in its place
+ * through the usual path. rec: the chunk's records before it. Segments are
+ * kept at the top of the chunk's buffer, the k-th at buf + chunk - (k + 1) *
+ * sizeof(wp_seg), and their room is counted as the records' is, so the two
+ * never meet. */
 typedef struct wp_seg {
-    size_t at;
+    size_t at, rec;
     const uint8_t *ptr;
-    size_t len;
+    size_t len, obj;
 } wp_seg;
 
 typedef struct wp_slot {
@@ -78,6 +87,7 @@ typedef struct wp_slot {
     size_t lo, hi;           /* its objects [lo, hi)                           */
     size_t made;             /* objects [lo, made) encoded; the rest are left  */
     size_t len;              /* bytes made                                     */
+    size_t nrec;             /* records made                                   */
     size_t nseg;             /* segments (wp_seg) at the buffer's top          */
     hdump_error err;         /* an error at object made (offset in the chunk)  */
     uint8_t *buf;
@@ -97,13 +107,8 @@ struct hdi_wpool {
     uint64_t gen;
     int quit, open;
     const hdump_object *objs;
-    size_t n;
-    int split;              /* long contents may be split off (go1.4+)        */
-    /* claims: under `claim` (a spin lock: held for one chunk's walk) */
-    atomic_flag claim;
-    size_t cursor;          /* the first object no chunk has                 */
-    _Atomic size_t claimed; /* chunks claimed (written under the lock)       */
-    _Atomic int last;       /* no chunk will be claimed any more             */
+    size_t n, kobj, nchunks;
+    _Atomic size_t next;    /* the next chunk to claim                       */
     _Atomic int stop;       /* an error: encode nothing more                  */
     _Atomic unsigned active; /* helpers in the call                          */
     wp_slot slots[WP_MAX_SLOTS];
@@ -131,9 +136,8 @@ static inline size_t obj_bound(const hdump_object *o, size_t chunk) {
     return WP_FIXED + (size_t)o->contents.len + WP_FIELD * (size_t)nf;
 }
 
-/* The room an object takes when its contents are left out (split): its
- * record without them and a segment; SIZE_MAX when its list exceeds a
- * chunk. */
+/* An object's room when its contents are split off: its record without
+ * them and a segment; SIZE_MAX when its list exceeds a chunk. */
 static inline size_t obj_bound_split(const hdump_object *o, size_t chunk) {
     const hdump_fields *f = &o->fields;
     uint64_t nf = f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST ? f->nwords : f->count;
@@ -157,75 +161,20 @@ static inline void wp_pause(unsigned *spins) {
     }
 }
 
-/* Where the chunk that starts at object lo ends: the objects whose bounds
- * fit the chunk in turn (an object's split bound when its whole one does
- * not fit and its contents are long), at least one (an object no chunk
- * holds makes a chunk of its own, which its encoder leaves to the calling
- * thread). encode() takes the same decisions, so it stops early only on an
- * object it must leave (a bad one, or a split it cannot make). */
-static size_t objs_end(const hdump_object *objs, size_t n, size_t chunk, int split, size_t lo) {
-    size_t room = chunk, i = lo;
-    for (; i < n; i++) {
-        size_t b = obj_bound(&objs[i], chunk);
-        if (b > room && split && objs[i].contents.len >= WP_EXT_MIN)
-            b = obj_bound_split(&objs[i], chunk);
-        if (b > room) break;
-        room -= b;
-    }
-    return i > lo ? i : lo + 1;
-}
-
-/* Claims the next chunk, if any is left and its index is below `limit`:
- * *j its index, [*lo, *hi) its objects. Returns 0 when none is claimed. */
-static int claim(struct hdi_wpool *p, size_t limit, size_t *j, size_t *lo, size_t *hi) {
-    /* a look first, without the lock: the calling thread asks at every turn
-     * of its wait, and a store each time would move the lock's line back
-     * and forth between the cores */
-    if (atomic_load_explicit(&p->last, memory_order_relaxed) ||
-        atomic_load_explicit(&p->claimed, memory_order_relaxed) >= limit)
-        return 0;
-    unsigned spins = 0;
-    while (atomic_flag_test_and_set_explicit(&p->claim, memory_order_acquire))
-        if (++spins > 64) sched_yield();
-    size_t c = atomic_load_explicit(&p->claimed, memory_order_relaxed);
-    int got = !atomic_load(&p->last) && c < limit;
-    if (got) {
-        *j = c;
-        *lo = p->cursor;
-        *hi = p->cursor = objs_end(p->objs, p->n, p->chunk, p->split, p->cursor);
-        /* `last` before `claimed`: a reader that sees the count after
-         * seeing `last` sees the final count */
-        if (*hi == p->n) atomic_store(&p->last, 1);
-        atomic_store(&p->claimed, c + 1);
-    }
-    atomic_flag_clear_explicit(&p->claim, memory_order_release);
-    return got;
-}
-
-/* Stops the claims (after an error); returns the chunks claimed, all of
- * which must still be waited for. */
-static size_t close_claims(struct hdi_wpool *p) {
-    while (atomic_flag_test_and_set_explicit(&p->claim, memory_order_acquire)) sched_yield();
-    atomic_store(&p->last, 1);
-    size_t c = atomic_load(&p->claimed);
-    atomic_flag_clear_explicit(&p->claim, memory_order_release);
-    return c;
-}
-
-/* Encodes chunk j, objects [lo, hi), into its slot, up to the first object
- * whose bound does not fit the room left (or that must be left to the
- * calling thread), and marks it done. REQUIRES: the slot is free for j.
- * Skipped (nothing made) after an error. */
-static void encode(struct hdi_wpool *p, size_t j, size_t lo, size_t hi) {
+/* Encodes chunk j into its slot, up to the first object whose bound does
+ * not fit the room left, and marks it done. REQUIRES: the slot is free for
+ * j. Skipped (nothing made) after an error. */
+static void encode(struct hdi_wpool *p, size_t j) {
     wp_slot *s = &p->slots[j % p->nslots];
     hdump_writer sh = p->proto;
     sh.buf = s->buf;
     sh.cap = p->chunk;
-    s->lo = lo;
-    s->hi = hi;
+    s->lo = j * p->kobj;
+    s->hi = p->n - s->lo < p->kobj ? p->n : s->lo + p->kobj;
     size_t i = s->lo, nseg = 0;
     if (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
         const hdump_object *objs = p->objs;
+        const int split = p->proto.obj_fast != 0; /* go1.4+ */
         for (size_t room = p->chunk; i < s->hi; i++) {
             const hdump_object *o = &objs[i];
             size_t b = obj_bound(o, p->chunk);
@@ -234,20 +183,34 @@ static void encode(struct hdi_wpool *p, size_t j, size_t lo, size_t hi) {
                 room -= b;
                 continue;
             }
-            /* too long for the room: split at its contents if they are long
-             * (the record without them fits, and the object is one the
-             * writer takes without error: else it is left to the caller) */
-            if (!p->split || o->contents.len < WP_EXT_MIN) break;
-            b = obj_bound_split(o, p->chunk);
+            /* It does not fit. Long contents are split off when the record
+             * without them fits; any other big object (a long list, go1.3's
+             * long contents, or a bad one) is left to the calling thread in
+             * its place, so the objects after it stay this thread's. A
+             * small one means the chunk is full: the rest are left. */
             wp_seg g;
-            if (b > room || !hdi_wr_put_obj_split(&sh, o, &g.at)) break;
-            g.ptr = o->contents.ptr;
-            g.len = (size_t)o->contents.len;
+            g.rec = (size_t)sh.records;
+            size_t bs = split && o->contents.len >= WP_EXT_MIN ? obj_bound_split(o, p->chunk)
+                                                               : SIZE_MAX;
+            if (bs <= room && hdi_wr_put_obj_split(&sh, o, &g.at)) {
+                g.ptr = o->contents.ptr;
+                g.len = (size_t)o->contents.len;
+                g.obj = SIZE_MAX;
+                room -= bs;
+            } else if (b > p->chunk / 8 && room >= sizeof g) {
+                g.at = sh.n;
+                g.ptr = NULL;
+                g.len = 0;
+                g.obj = i;
+                room -= sizeof g;
+            } else {
+                break;
+            }
             memcpy(s->buf + p->chunk - ++nseg * sizeof g, &g, sizeof g);
-            room -= b;
         }
     }
     s->nseg = nseg;
+    s->nrec = (size_t)sh.records;
     s->made = i;
     /* a failing record stored none of its bytes before failing */
     s->len = sh.err.code != HDUMP_OK ? (size_t)sh.err.offset : sh.n;
@@ -257,12 +220,13 @@ static void encode(struct hdi_wpool *p, size_t j, size_t lo, size_t hi) {
 
 /* A helper's part of one call: claims chunks until none is left. */
 static void help(struct hdi_wpool *p) {
-    size_t j, lo, hi;
-    while (claim(p, SIZE_MAX, &j, &lo, &hi)) {
+    for (;;) {
+        size_t j = atomic_fetch_add(&p->next, 1);
+        if (j >= p->nchunks) break;
         wp_slot *s = &p->slots[j % p->nslots];
         unsigned spins = 0;
         while (atomic_load_explicit(&s->free_for, memory_order_acquire) != j) wp_pause(&spins);
-        encode(p, j, lo, hi);
+        encode(p, j);
     }
     atomic_fetch_sub(&p->active, 1);
 }
@@ -289,18 +253,26 @@ static void *helper(void *arg) {
  * or else the objects it left, written here through the usual path. */
 static hdump_status deliver(hdump_writer *w, const hdump_object *objs, const wp_slot *s,
                             size_t chunk) {
-    size_t from = 0;
+    size_t from = 0, rec = 0;
     for (size_t k = 1; k <= s->nseg; k++) { /* in stream order */
         wp_seg g;
         memcpy(&g, s->buf + chunk - k * sizeof g, sizeof g);
         HDI_TRY(hdi_wr_deliver(w, s->buf + from, g.at - from));
-        /* long contents in one write of their own, as put_object writes them
-         * (a write(2) each 4 KiB costs far more than the copy it saves) */
-        HDI_TRY(g.len >= w->cap ? hdi_wr_bytes(w, g.ptr, g.len) : hdi_wr_deliver(w, g.ptr, g.len));
+        w->records += g.rec - rec; /* before a left object's own, for its errors */
+        rec = g.rec;
         from = g.at;
+        if (g.ptr == NULL) {
+            HDI_TRY(hdi_wr_put_obj(w, &objs[g.obj]));
+        } else {
+            /* long contents in one write of their own, as put_object writes
+             * them (a write(2) each 4 KiB would cost far more than the copy
+             * it saves) */
+            HDI_TRY(g.len >= w->cap ? hdi_wr_bytes(w, g.ptr, g.len)
+                                    : hdi_wr_deliver(w, g.ptr, g.len));
+        }
     }
     HDI_TRY(hdi_wr_deliver(w, s->buf + from, s->len - from));
-    w->records += s->made - s->lo;
+    w->records += s->nrec - rec;
     if (s->err.code != HDUMP_OK)
         return hdi_wr_fail(w, s->err.code, hdump_writer_bytes(w), s->err.tag, s->err.msg);
     for (size_t i = s->made; i < s->hi; i++) HDI_TRY(hdi_wr_put_obj(w, &objs[i]));
@@ -315,7 +287,6 @@ static struct hdi_wpool *pool_start(hdump_writer *w) {
     struct hdi_wpool *p = a->alloc(a->ctx, sizeof *p);
     if (p == NULL) return NULL;
     memset(p, 0, sizeof *p);
-    atomic_flag_clear(&p->claim);
     p->chunk = w->chunk;
     p->nslots = 2 * (size_t)w->threads;
     for (size_t k = 0; k < p->nslots; k++)
@@ -363,22 +334,41 @@ void hdi_wpool_free(hdump_writer *w) {
     w->pool = NULL;
 }
 
+/* Objects a chunk takes: 3/4 of a chunk over the mean bound of up to
+ * WP_SAMPLE objects spread over the call (an object over a chunk counts as
+ * a whole chunk). */
+static size_t pick_kobj(const hdump_object *objs, size_t n, size_t chunk, int split) {
+    size_t ns = n < WP_SAMPLE ? n : WP_SAMPLE, step = n / ns;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < ns; i++) {
+        const hdump_object *o = &objs[i * step];
+        size_t b = obj_bound(o, chunk);
+        if (b > chunk) { /* split off, or left to the calling thread */
+            size_t bs = split && o->contents.len >= WP_EXT_MIN ? obj_bound_split(o, chunk)
+                                                               : SIZE_MAX;
+            b = bs <= chunk ? bs : sizeof(wp_seg);
+        }
+        sum += b;
+    }
+    uint64_t k = (uint64_t)(chunk / 4 * 3) * ns / (sum ? sum : 1);
+    return k < 1 ? 1 : (size_t)k;
+}
+
 /* The threaded call. REQUIRES: w->pool, no sticky error, not finished,
- * more objects than one chunk holds. */
+ * nchunks > 1. */
 static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdump_object *objs,
-                                 size_t n) {
+                                 size_t n, size_t kobj, size_t nchunks) {
     const size_t ns = p->nslots;
     pthread_mutex_lock(&p->mu);
     p->objs = objs;
     p->n = n;
-    p->split = p->proto.obj_fast != 0;
-    p->cursor = 0;
+    p->kobj = kobj;
+    p->nchunks = nchunks;
     for (size_t k = 0; k < ns; k++) {
         atomic_store_explicit(&p->slots[k].free_for, k, memory_order_relaxed);
         atomic_store_explicit(&p->slots[k].done, SIZE_MAX, memory_order_relaxed);
     }
-    atomic_store(&p->claimed, 0);
-    atomic_store(&p->last, 0);
+    atomic_store(&p->next, 0);
     atomic_store(&p->stop, 0);
     p->open = 1;
     p->gen++;
@@ -386,8 +376,9 @@ static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdu
     pthread_mutex_unlock(&p->mu);
 
     hdump_status st = HDUMP_OK;
+    size_t end = nchunks; /* chunks to deliver or drop */
     unsigned spins = 0;
-    for (size_t d = 0;;) {
+    for (size_t d = 0; d < end;) {
         wp_slot *s = &p->slots[d % ns];
         if (atomic_load_explicit(&s->done, memory_order_acquire) == d) {
             if (st == HDUMP_OK) {
@@ -395,7 +386,8 @@ static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdu
                 if (st != HDUMP_OK) {
                     /* nothing more is claimed; what was is dropped */
                     atomic_store(&p->stop, 1);
-                    (void)close_claims(p);
+                    size_t c = atomic_exchange(&p->next, WP_CLOSED);
+                    end = c < nchunks ? c : nchunks;
                 }
             }
             atomic_store_explicit(&s->free_for, d + ns, memory_order_release);
@@ -403,13 +395,11 @@ static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdu
             spins = 0;
             continue;
         }
-        /* `last` first: once it is set, the count read after it is final */
-        int last = atomic_load(&p->last);
-        if (d == atomic_load(&p->claimed) && last) break; /* all delivered or dropped */
         /* the next chunk, if its slot is free (its chunk - ns delivered) */
-        size_t j, lo, hi;
-        if (st == HDUMP_OK && !last && claim(p, d + ns, &j, &lo, &hi)) {
-            encode(p, j, lo, hi);
+        size_t j = atomic_load(&p->next);
+        if (st == HDUMP_OK && j < nchunks && j < d + ns &&
+            atomic_compare_exchange_weak(&p->next, &j, j + 1)) {
+            encode(p, j);
             spins = 0;
             continue;
         }
@@ -431,10 +421,14 @@ hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs,
     if (w->finished)
         return hdi_wr_fail(w, HDUMP_ERR_USAGE, hdump_writer_bytes(w), HDUMP_TAG_OBJECT,
                            "put after finish");
-    /* one chunk's worth (or less): nothing to share, so no helper is woken */
-    if (w->threads > 1 && n > 1 && objs_end(objs, n, w->chunk, w->obj_fast != 0, 0) < n) {
-        if (w->pool == NULL) w->pool = pool_start(w);
-        if (w->pool != NULL) return put_threaded(w, w->pool, objs, n);
+    if (w->threads > 1 && n > 1) {
+        size_t kobj = pick_kobj(objs, n, w->chunk, w->obj_fast != 0);
+        size_t nchunks = n / kobj + (n % kobj != 0);
+        /* one chunk: nothing to share, so no helper is woken */
+        if (nchunks > 1) {
+            if (w->pool == NULL) w->pool = pool_start(w);
+            if (w->pool != NULL) return put_threaded(w, w->pool, objs, n, kobj, nchunks);
+        }
     }
     for (size_t i = 0; i < n; i++) HDI_TRY(hdi_wr_put_obj(w, &objs[i]));
     return HDUMP_OK;

@@ -125,20 +125,19 @@ HDUMP_API hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr,
  *  errors as n calls of hdump_writer_put with tag HDUMP_TAG_OBJECT (so go1.3's
  *  type address and kind are written, and every field-list form is taken).
  *
- *  With opts.threads > 1 the objects are cut into chunks of up to
+ *  With opts.threads > 1 the objects are cut into chunks of about
  *  opts.chunk_size bytes (a bound: contents plus 11 bytes a field and 42 a
  *  record), which the calling thread and threads - 1 helper threads
- *  (started by the first such call, stopped by hdump_writer_free) claim in
- *  turn and encode at the same time into the writer's own chunk buffers;
- *  the calling thread gives the chunks to the sink in order, in writes of
- *  exactly buffer_size bytes (the rest stays buffered, as always), except
- *  that contents of 1 KiB or more that did not fit their chunk are given
- *  from objs' memory, not copied into a chunk, and those of buffer_size
- *  bytes or more go to the sink in one write of their own, after the
- *  buffered bytes, as hdump_writer_put_object writes them. An object no
- *  chunk can hold (a field list over chunk_size / 11 entries, or long
- *  contents in go1.3) is written in its turn by the calling thread, as
- *  hdump_writer_put_object writes it. A call whose objects fit one chunk
+ *  (started by the first such call, stopped by hdump_writer_free) encode at
+ *  the same time into the writer's own chunk buffers; the calling thread
+ *  gives the chunks to the sink in order, in writes of exactly buffer_size
+ *  bytes (the rest stays buffered, as always). Contents of 1 KiB or more
+ *  that do not fit their chunk's room are not copied into it: they are
+ *  given from objs' memory, those of buffer_size bytes or more in one write
+ *  of their own after the buffered bytes, as hdump_writer_put_object writes
+ *  them. Objects a chunk cannot hold otherwise (a long field list, go1.3's
+ *  long contents) are written in their turn by the calling thread, as
+ *  hdump_writer_put_object writes them. A call whose objects fit one chunk
  *  is encoded by the calling thread alone.
  *  objs and everything it points to are read until the call returns, by
  *  several threads, and must not change meanwhile. On the first error (a bad
