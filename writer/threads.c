@@ -14,13 +14,15 @@
  * add and encodes it into slot j % nslots through a shadow writer: the
  * writer's own object path over the slot's buffer, object by object while
  * the object's bound (WP_FIXED a record, WP_FIELD a field entry, plus the
- * contents) fits the room left, so nothing is ever flushed. An object that
- * does not fit is not the chunk's end when it is big: long contents
- * (WP_EXT_MIN) are split off (the chunk keeps the record without them and a
- * segment naming them, given to the sink from the caller's memory at
- * delivery), and any other big object (over 1/8 of a chunk) becomes a
- * segment the calling thread writes in its place; the objects after it stay
- * the chunk's. Only a small object that does not fit ends the chunk early:
+ * contents) fits the room left (measured from the bytes stored), so nothing
+ * is ever flushed. An object whose bound does not fit is stored with every
+ * store checked if its bytes do (hdi_wr_put_obj_fit: a list's entries take
+ * 2-4 bytes, not 11), its long contents (WP_EXT_MIN) split off: the chunk
+ * keeps the record without them and a segment naming them, given to the
+ * sink from the caller's memory at delivery. A big object that still does
+ * not fit (over 1/8 of a chunk) becomes a segment the calling thread writes
+ * in its place; the objects after it stay the chunk's. Only a small object
+ * that does not fit ends the chunk early:
  * the objects left are written by the calling thread in their turn, through
  * the usual path. (Chunks cut by a walk over the objects' sizes, under a
  * lock, held large objects better but cost the real Go dumps' small objects
@@ -136,15 +138,6 @@ static inline size_t obj_bound(const hdump_object *o, size_t chunk) {
     return WP_FIXED + (size_t)o->contents.len + WP_FIELD * (size_t)nf;
 }
 
-/* An object's room when its contents are split off: its record without
- * them and a segment; SIZE_MAX when its list exceeds a chunk. */
-static inline size_t obj_bound_split(const hdump_object *o, size_t chunk) {
-    const hdump_fields *f = &o->fields;
-    uint64_t nf = f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST ? f->nwords : f->count;
-    if (nf > chunk / WP_FIELD) return SIZE_MAX;
-    return WP_FIXED + sizeof(wp_seg) + WP_FIELD * (size_t)nf;
-}
-
 /* Spins a while (a chunk takes tens of microseconds), then yields (more
  * threads than cores), then sleeps 50 us at a time (the calling thread is
  * in a slow sink write: a helper waiting for a slot must not burn a core). */
@@ -174,39 +167,44 @@ static void encode(struct hdi_wpool *p, size_t j) {
     size_t i = s->lo, nseg = 0;
     if (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
         const hdump_object *objs = p->objs;
-        const int split = p->proto.obj_fast != 0; /* go1.4+ */
-        for (size_t room = p->chunk; i < s->hi; i++) {
+        const int fit = p->proto.obj_fast != 0; /* go1.4+ */
+        /* lim: where the segments start; the room is what is left below
+         * it, measured from the bytes stored (the bounds overstate them) */
+        for (size_t lim = p->chunk; i < s->hi; i++) {
             const hdump_object *o = &objs[i];
-            size_t b = obj_bound(o, p->chunk);
+            size_t b = obj_bound(o, p->chunk), room = lim - sh.n;
             if (b <= room) {
                 if (HDI_UNLIKELY(hdi_wr_put_obj(&sh, o) != HDUMP_OK)) break;
-                room -= b;
                 continue;
             }
-            /* It does not fit. Long contents are split off when the record
-             * without them fits; any other big object (a long list, go1.3's
-             * long contents, or a bad one) is left to the calling thread in
-             * its place, so the objects after it stay this thread's. A
-             * small one means the chunk is full: the rest are left. */
+            /* Its bound does not fit. Its bytes may: stored with each store
+             * checked, its long contents split off (given from the caller's
+             * memory at delivery). Else a big object (a list longer than
+             * any chunk holds, go1.3's long contents, a bad one) is left to
+             * the calling thread in its place, so the objects after it stay
+             * this thread's; a small one means the chunk is full. */
+            if (room < 2 * sizeof(wp_seg)) break;
             wp_seg g;
             g.rec = (size_t)sh.records;
-            size_t bs = split && o->contents.len >= WP_EXT_MIN ? obj_bound_split(o, p->chunk)
-                                                               : SIZE_MAX;
-            if (bs <= room && hdi_wr_put_obj_split(&sh, o, &g.at)) {
+            if (fit && o->contents.len >= WP_EXT_MIN &&
+                hdi_wr_put_obj_fit(&sh, o, lim - sizeof g, &g.at)) {
                 g.ptr = o->contents.ptr;
                 g.len = (size_t)o->contents.len;
                 g.obj = SIZE_MAX;
-                room -= bs;
-            } else if (b > p->chunk / 8 && room >= sizeof g) {
+            } else if (fit && o->contents.len < WP_EXT_MIN &&
+                       hdi_wr_put_obj_fit(&sh, o, lim, NULL)) {
+                continue;
+            } else if (b > p->chunk / 8) {
                 g.at = sh.n;
                 g.ptr = NULL;
                 g.len = 0;
                 g.obj = i;
-                room -= sizeof g;
             } else {
                 break;
             }
-            memcpy(s->buf + p->chunk - ++nseg * sizeof g, &g, sizeof g);
+            lim -= sizeof g;
+            memcpy(s->buf + lim, &g, sizeof g);
+            nseg++;
         }
     }
     s->nseg = nseg;
@@ -335,18 +333,22 @@ void hdi_wpool_free(hdump_writer *w) {
 }
 
 /* Objects a chunk takes: 3/4 of a chunk over the mean bound of up to
- * WP_SAMPLE objects spread over the call (an object over a chunk counts as
- * a whole chunk). */
+ * WP_SAMPLE objects spread over the call. An object whose bound is over a
+ * chunk counts as its likely bytes instead (contents of WP_EXT_MIN or more
+ * split off; 4 bytes a field entry, about what Go's offsets take), at most
+ * a chunk. */
 static size_t pick_kobj(const hdump_object *objs, size_t n, size_t chunk, int split) {
     size_t ns = n < WP_SAMPLE ? n : WP_SAMPLE, step = n / ns;
     uint64_t sum = 0;
     for (size_t i = 0; i < ns; i++) {
         const hdump_object *o = &objs[i * step];
-        size_t b = obj_bound(o, chunk);
-        if (b > chunk) { /* split off, or left to the calling thread */
-            size_t bs = split && o->contents.len >= WP_EXT_MIN ? obj_bound_split(o, chunk)
-                                                               : SIZE_MAX;
-            b = bs <= chunk ? bs : sizeof(wp_seg);
+        uint64_t b = obj_bound(o, chunk);
+        if (b > chunk) {
+            const hdump_fields *f = &o->fields;
+            uint64_t nf = f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST ? f->nwords : f->count;
+            uint64_t c = split && o->contents.len >= WP_EXT_MIN ? 0 : o->contents.len;
+            b = WP_FIXED + sizeof(wp_seg) + c + (nf < chunk ? 4 * nf : chunk);
+            if (b > chunk) b = chunk;
         }
         sum += b;
     }

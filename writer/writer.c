@@ -563,9 +563,10 @@ hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o) {
     return hdump_writer_put(w, &rec);
 }
 
-int hdi_wr_put_obj_split(hdump_writer *w, const hdump_object *o, size_t *split) {
+int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end, size_t *split) {
     const hdump_fields *f = &o->fields;
-    if (o->contents.ptr == NULL && o->contents.len > 0) return 0;
+    const uint64_t len = o->contents.len;
+    if (o->contents.ptr == NULL && len > 0) return 0;
     int map = f->bitmap != NULL && f->form != HDUMP_FIELDS_LIST;
     if (map && f->form != HDUMP_FIELDS_BITMAP1) return 0; /* two-bit maps: walked */
     if (!map) {
@@ -575,17 +576,40 @@ int hdi_wr_put_obj_split(hdump_writer *w, const hdump_object *o, size_t *split) 
         for (uint64_t i = 0; i < f->count; i++) bad |= kind_bad(f->items[i].kind, maxk);
         if (bad) return 0;
     }
-    uint8_t *p = w->buf + w->n;
+    /* Every store below is checked against `end` before it is made, in
+     * runs: a run of k entries needs OBJ_FIELD * k bytes (and the list's
+     * end byte). Running out just returns 0: w->n has not moved. */
+    uint8_t *p = w->buf + w->n, *const lim = w->buf + end;
+    if (end < w->n || (size_t)(lim - p) < OBJ_FIXED) return 0;
     *p++ = HDUMP_TAG_OBJECT;
     p = hdi_uvarint_put_fast(p, o->addr);
-    p = hdi_uvarint_put_fast(p, o->contents.len);
-    *split = (size_t)(p - w->buf);
-    if (map) {
-        p = put_bitmap_pairs(p, f->bitmap, f->nwords, w->ptr_size);
+    p = hdi_uvarint_put_fast(p, len);
+    if (split != NULL) {
+        *split = (size_t)(p - w->buf);
     } else {
-        for (uint64_t i = 0; i < f->count; i++)
-            p = put_pair(p, f->items[i].kind, f->items[i].offset);
+        if (len > (uint64_t)(lim - p)) return 0;
+        memcpy(p, o->contents.ptr, (size_t)len);
+        p += len;
     }
+    if (map) {
+        for (uint64_t base = 0; base < f->nwords; base += 64) {
+            uint64_t bits = bitmap_word(f->bitmap, f->nwords, base);
+            if ((size_t)(lim - p) < OBJ_FIELD * 64 + 1) return 0;
+            while (bits) {
+                unsigned k = (unsigned)__builtin_ctzll(bits);
+                bits &= bits - 1;
+                p = put_pair(p, HDUMP_FIELD_PTR, (base + k) * w->ptr_size);
+            }
+        }
+    } else {
+        for (uint64_t i = 0; i < f->count;) {
+            uint64_t k = f->count - i < 64 ? f->count - i : 64;
+            if ((size_t)(lim - p) < OBJ_FIELD * (size_t)k + 1) return 0;
+            for (uint64_t e = i + k; i < e; i++)
+                p = put_pair(p, f->items[i].kind, f->items[i].offset);
+        }
+    }
+    if (p >= lim) return 0;
     *p++ = 0;
     w->n = (size_t)(p - w->buf);
     w->records++;

@@ -47,16 +47,19 @@ HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t o
  * it: the fast path when w->obj_fast, else the checked generic path. */
 HDI_HIDDEN hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o);
 
-/* One go1.4+ object record stored in w's buffer without its contents: the
- * tag, address and length, then (at *split, the contents' place) the field
- * list and its end, so the caller can give the contents to the sink
- * straight from the caller's memory (threads.c). Taken only when the record
- * is one hdi_wr_put_obj would write without error (contents with data, a
- * list whose kinds the version has, or a one-bit map); otherwise nothing is
- * stored and 0 is returned. Returns 1 when stored (w->records counts it).
- * REQUIRES: w->obj_fast, and OBJ_FIXED plus OBJ_FIELD an entry (a word of a
- * map) of room in w's buffer. */
-HDI_HIDDEN int hdi_wr_put_obj_split(hdump_writer *w, const hdump_object *o, size_t *split);
+/* One go1.4+ object record stored in w's buffer below buf + end, each store
+ * checked (the record's bound need not fit, only its bytes): with split
+ * NULL the whole record; else the record without its contents, *split
+ * getting their place (the offset where they belong), so the caller can
+ * give them to the sink from the caller's memory (threads.c). Taken only
+ * when the record is one hdi_wr_put_obj would write without error (contents
+ * with data, a list whose kinds the version has, or a one-bit map) and its
+ * bytes fit; otherwise nothing is stored (w->n does not move) and 0 is
+ * returned. Returns 1 when stored (w->records counts it). Bytes in
+ * [w->n, end) may be overwritten either way. REQUIRES: w->obj_fast,
+ * end <= w->cap. */
+HDI_HIDDEN int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end,
+                                  size_t *split);
 
 /* Appends p[0..len) as the runtime's dwrite does (the buffer if it fits;
  * else the buffered bytes are flushed, then p goes to the sink in one write
