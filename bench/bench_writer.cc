@@ -157,6 +157,27 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
     set_ratio_counter(st, d->name, double(bytes), c);
 }
 
+// The floors' common start (checked against the dump, *bytes its object
+// records' size) and end (counters); false / an error when they fail.
+bool floor_ready(benchmark::State &st, Dataset *d, size_t *bytes) {
+    if (!d->load() || bs_encode_floor_check(&d->store, d->data, d->len, bytes) != 0) {
+        st.SkipWithError(d->error.empty() ? "the encode floor does not make the heap's objects"
+                                          : d->error.c_str());
+        return false;
+    }
+    return true;
+}
+
+void floor_done(benchmark::State &st, Dataset *d, size_t made, size_t bytes, const Clock &c) {
+    if (made != bytes) {
+        st.SkipWithError("the encode floor made a different number of bytes");
+        return;
+    }
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
+    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(d->store.objects));
+    set_ratio_counter(st, d->name, double(bytes), c);
+}
+
 // encode-floor/<heap>/2t: the floor cut in two halves of equal work, one
 // per thread (a helper started once, woken by a generation count it spins
 // on, so no thread is created inside the timing): the bound for
@@ -164,11 +185,7 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
 // hands chunks over and keeps the order.
 void bm_encode_floor_2t(benchmark::State &st, Dataset *d) {
     size_t bytes = 0;
-    if (!d->load() || bs_encode_floor_check(&d->store, d->data, d->len, &bytes) != 0) {
-        st.SkipWithError(d->error.empty() ? "the encode floor does not make the heap's objects"
-                                          : d->error.c_str());
-        return;
-    }
+    if (!floor_ready(st, d, &bytes)) return;
     const bs_store *s = &d->store;
     const size_t cut = bs_encode_floor_split(s);
     alignas(64) static uint8_t buf0[BS_FLOOR_BUF + 64];
@@ -204,22 +221,12 @@ void bm_encode_floor_2t(benchmark::State &st, Dataset *d) {
     }
     quit.store(true);
     helper.join();
-    if (made != bytes) {
-        st.SkipWithError("the two-thread encode floor made a different number of bytes");
-        return;
-    }
-    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
-    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(d->store.objects));
-    set_ratio_counter(st, d->name, double(bytes), c);
+    floor_done(st, d, made, bytes, c);
 }
 
 void bm_encode_floor(benchmark::State &st, Dataset *d) {
     size_t bytes = 0;
-    if (!d->load() || bs_encode_floor_check(&d->store, d->data, d->len, &bytes) != 0) {
-        st.SkipWithError(d->error.empty() ? "the encode floor does not make the heap's objects"
-                                          : d->error.c_str());
-        return;
-    }
+    if (!floor_ready(st, d, &bytes)) return;
     static uint8_t buf[BS_FLOOR_BUF + 64];
     Clock c;
     size_t made = 0;
@@ -229,13 +236,7 @@ void bm_encode_floor(benchmark::State &st, Dataset *d) {
         benchmark::DoNotOptimize(buf);
         c.stop();
     }
-    if (made != bytes) {
-        st.SkipWithError("the encode floor made a different number of bytes");
-        return;
-    }
-    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
-    st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(d->store.objects));
-    set_ratio_counter(st, d->name, double(bytes), c);
+    floor_done(st, d, made, bytes, c);
 }
 
 }  // namespace
