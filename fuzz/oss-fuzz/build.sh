@@ -10,6 +10,8 @@
 #   WORK                     scratch (default /tmp)
 #   FUZZING_ENGINE           libfuzzer|afl|honggfuzz|centipede (informational)
 #   HOST_CC                  compiler for the seed generator (default: cc)
+#   SEED_CORPORA             optional: copy the seed zips from this directory
+#                            instead of making them (seeds.sh)
 # Output in $OUT: fuzz_<target> for every target (+ fuzz_read_structured with
 # libFuzzer), hdump.dict, fuzz_<target>.options, fuzz_<target>_seed_corpus.zip.
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -38,4 +40,10 @@ done
 cp "$SRC_DIR/fuzz/hdump.dict" "$OUT/hdump.dict"
 
 # Seed corpora: writer-made seeds + committed regressions (+ real dumps).
-"$SRC_DIR/fuzz/oss-fuzz/seeds.sh" "$OUT"
+# SEED_CORPORA=<dir>: take the zips another build of this tree made (they do
+# not depend on the engine or the sanitizer; ctest-build.sh makes five builds).
+if [ -n "${SEED_CORPORA:-}" ]; then
+  cp "$SEED_CORPORA"/fuzz_*_seed_corpus.zip "$OUT/"
+else
+  "$SRC_DIR/fuzz/oss-fuzz/seeds.sh" "$OUT"
+fi

@@ -44,13 +44,14 @@ for bin in "$DIR"/out/fuzz_*; do
   fi
 done
 # The other engine x sanitizer builds: build.sh must work for each, and
-# every binary must run its seeds cleanly (local.sh's check).
+# every binary must run its seeds cleanly (local.sh's check). The seed zips
+# are the first build's (SEED_CORPORA): the same files, made once.
 for combo in libfuzzer:undefined libfuzzer:memory afl:address afl:undefined; do
   engine=${combo%%:*} san=${combo#*:}
   if [ "$engine" = afl ] && ! command -v afl-clang-fast >/dev/null 2>&1; then
     echo "SKIP: $engine + $san (afl-clang-fast missing: apt-get install afl++)"; continue
   fi
-  if ENGINE=$engine SANITIZER=$san OUT="$DIR/$engine-$san/out" WORK_DIR="$DIR/$engine-$san/work" JOBS=2 \
+  if SEED_CORPORA="$DIR/out" ENGINE=$engine SANITIZER=$san OUT="$DIR/$engine-$san/out" WORK_DIR="$DIR/$engine-$san/work" JOBS=2 \
        bash "$SRC/fuzz/oss-fuzz/local.sh" > "$DIR/$engine-$san.log" 2>&1; then
     pass=$((pass + 1)); echo "PASS: build + seed check $engine + $san ($(grep -c '^check: .* ok' "$DIR/$engine-$san.log") targets)"
   else
