@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/kernels.h"
 #include "../common/varint.h"
 #include "../writer/store_inline.h"
 
@@ -155,10 +156,29 @@ void bs_objruns_free(bs_objruns *r) {
 /* ==== Encode floor ==== */
 
 /* The writer's own stores (writer/store_inline.h): the uvarint, the inline
- * copy of short contents, the field-list entry. */
-static inline uint8_t *enc_pairs(uint8_t *p, const hdump_field *it, size_t n) {
+ * copy of short contents, the field-list entry; lists longer than the
+ * writer's inline ones (8 entries) through the kernel's pair store when it
+ * has one, as the writer stores them (object_fast.h). k: the kernel the
+ * writer would pick ($HDUMP_KERNEL, else the best; NULL in a shared build,
+ * whose registry the bench cannot see: then entry by entry). */
+static inline uint8_t *enc_pairs(const hdi_varint_kernel *k, uint8_t *p, const hdump_field *it,
+                                 size_t n) {
+    if (n > 8 && k != NULL && k->pairs != NULL) {
+        int bad = 0;
+        return k->pairs(p, it, n, 3, &bad);
+    }
     for (size_t i = 0; i < n; i++) p = put_pair(p, it[i].kind, it[i].offset);
     return p;
+}
+
+static const hdi_varint_kernel *floor_kernel(void) {
+#if defined(HDUMP_STATIC_DEFINE) /* the registry is hidden in a shared build */
+    const hdi_varint_kernel *k = NULL;
+    if (hdi_varint_pick(getenv("HDUMP_KERNEL"), &k) != HDUMP_OK) k = NULL;
+    return k;
+#else
+    return NULL;
+#endif
 }
 
 /* Field entries a piece of a long list: 11 bytes each at most. */
@@ -182,6 +202,7 @@ size_t bs_encode_floor_split(const bs_store *s) {
 
 size_t bs_encode_floor_range(const bs_store *s, size_t i0, size_t i1, uint8_t *buf, uint8_t *out) {
     size_t n = 0, total = 0;
+    const hdi_varint_kernel *kern = floor_kernel();
     for (size_t i = i0; i < i1; i++) {
         const bs_item *it = &s->items[i];
         if (it->kind != BS_OBJECT) continue;
@@ -200,7 +221,7 @@ size_t bs_encode_floor_range(const bs_store *s, size_t i0, size_t i1, uint8_t *b
             total += len;
             for (uint32_t k = 0; k < it->nf; k += FLOOR_PIECE) {
                 uint32_t m = it->nf - k < FLOOR_PIECE ? it->nf - k : FLOOR_PIECE;
-                p = enc_pairs(buf, f + k, m);
+                p = enc_pairs(kern, buf, f + k, m);
                 if (out) memcpy(out + total, buf, (size_t)(p - buf));
                 total += (size_t)(p - buf);
             }
@@ -221,7 +242,7 @@ size_t bs_encode_floor_range(const bs_store *s, size_t i0, size_t i1, uint8_t *b
             copy_inline(p, it->ptr, len);
         else
             memcpy(p, it->ptr, len);
-        p = enc_pairs(p + len, f, it->nf);
+        p = enc_pairs(kern, p + len, f, it->nf);
         *p++ = 0;
         n = (size_t)(p - buf);
     }

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "hdump/kernel.h"
+#include "hdump/record.h"
 #include "internal.h"
 
 typedef struct hdi_varint_kernel {
@@ -64,6 +65,15 @@ typedef struct hdi_varint_kernel {
      * truncated or malformed (the caller then redoes the run one value at a
      * time to find and report the bad one). n = 0 also returns 0. */
     size_t (*decode)(uint64_t *dst, size_t n, const uint8_t *src, size_t avail);
+    /* Stores n field-list entries (docs/format.md §4, tag 1: a kind, one
+     * byte when valid, then the offset as a uvarint) at dst and returns the
+     * end. A kind outside 1..maxk sets *bad (never clears it); that entry's
+     * bytes are then unspecified (its record is refused). REQUIRES: 11*n
+     * writable bytes at dst; nothing is stored at or past dst + 11*n. NULL:
+     * the kernel has none, and the writer stores entries one at a time
+     * (writer/store_inline.h put_pair). hdi_varint_scalar_pairs is the
+     * reference. */
+    uint8_t *(*pairs)(uint8_t *dst, const hdump_field *src, size_t n, uint64_t maxk, int *bad);
 } hdi_varint_kernel;
 
 /* NULL-terminated, best first; the scalar kernel is last. Only the kernels
@@ -85,6 +95,10 @@ HDI_HIDDEN extern const hdi_varint_kernel hdi_varint_avx512;
 HDI_HIDDEN size_t hdi_varint_scalar_encode(uint8_t *dst, const uint64_t *src, size_t n);
 HDI_HIDDEN size_t hdi_varint_scalar_decode(uint64_t *dst, size_t n, const uint8_t *src,
                                            size_t avail);
+/* The reference pair store (the `pairs` contract above): the kind's low
+ * byte, then the offset's uvarint, entry by entry. */
+HDI_HIDDEN uint8_t *hdi_varint_scalar_pairs(uint8_t *dst, const hdump_field *src, size_t n,
+                                            uint64_t maxk, int *bad);
 
 /* name NULL = the best kernel this CPU supports; an unknown name, or one this
  * CPU cannot run, is HDUMP_ERR_UNSUPPORTED. */

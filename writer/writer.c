@@ -335,8 +335,16 @@ static inline uint8_t *put_bitmap_pairs(uint8_t *p, const uint8_t *b, uint64_t n
  * one entry's bound left, one entry goes value by value (which may flush). */
 static hdump_status put_field_list(hdump_writer *w, const hdump_field *it, uint64_t count) {
     uint64_t i = 0;
+    const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4);
+    int bad = 0; /* the kinds were checked before the record's first byte */
     while (i < count) {
-        if (w->cap - w->n >= OBJ_FIELD) {
+        if (w->kern->pairs != NULL && w->cap - w->n >= 8 * OBJ_FIELD) {
+            /* the kernel's pair store, as many entries as their bound fits */
+            size_t k = (w->cap - w->n) / OBJ_FIELD;
+            if (k > count - i) k = (size_t)(count - i);
+            w->n = (size_t)(w->kern->pairs(w->buf + w->n, it + i, k, maxk, &bad) - w->buf);
+            i += k;
+        } else if (w->cap - w->n >= OBJ_FIELD) {
             uint8_t *p = w->buf + w->n, *last = w->buf + w->cap - OBJ_FIELD;
             while (i < count && p <= last) {
                 p = put_pair(p, it[i].kind, it[i].offset);
@@ -602,11 +610,18 @@ int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end, size_
             }
         }
     } else {
+        const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4);
+        int bad = 0; /* the kinds were checked above */
         for (uint64_t i = 0; i < f->count;) {
             uint64_t k = f->count - i < 64 ? f->count - i : 64;
             if ((size_t)(lim - p) < OBJ_FIELD * (size_t)k + 1) return 0;
-            for (uint64_t e = i + k; i < e; i++)
-                p = put_pair(p, f->items[i].kind, f->items[i].offset);
+            if (w->kern->pairs != NULL) {
+                p = w->kern->pairs(p, f->items + i, (size_t)k, maxk, &bad);
+                i += k;
+            } else {
+                for (uint64_t e = i + k; i < e; i++)
+                    p = put_pair(p, f->items[i].kind, f->items[i].offset);
+            }
         }
     }
     if (p >= lim) return 0;

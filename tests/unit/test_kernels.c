@@ -368,6 +368,82 @@ static void test_api(void) {
     T_EQ(v[0], 5);
 }
 
+#if HAVE_RAW
+/* The pair store (kernels.h `pairs`), for kernels that have one, against
+ * hdi_varint_scalar_pairs: every list length 0..70 and some long ones,
+ * offsets of every class (1-3 bytes, the 2^21 boundary the vector path
+ * leaves to the scalar one, 5-10 bytes, high halves set), kinds good and
+ * bad. The input ends at the guard page (no entry past the list is read);
+ * canaries follow the output (nothing is stored at or past 11*n). */
+static uint64_t pair_off(unsigned cls) {
+    static const uint64_t edge[] = {0,          1,           127,         128,
+                                    16383,      16384,       (1u << 21) - 1, 1u << 21,
+                                    0xffffffffu, 1ULL << 32, 1ULL << 63, UINT64_MAX};
+    switch (cls % 6) {
+    case 0: return rnd() & 0x7f;
+    case 1: return rnd() & 0x3fff;
+    case 2: return rnd() & 0x1fffff;
+    case 3: return edge[rnd() % (sizeof edge / sizeof edge[0])];
+    case 4: return (rnd() & 0x1fffff) < 0x1000 ? rnd() >> (rnd() % 64) : rnd() & 0x3fff;
+    default: return rnd() % 1000 * 8; /* Go-like: word offsets */
+    }
+}
+
+static void test_pairs(const hdi_varint_kernel *k) {
+    static hdump_field f[4096];
+    static uint8_t ref[11 * 4096];
+    size_t checked = 0;
+    for (unsigned round = 0; round < 12; round++) {
+        for (size_t n = 0; n <= 4096; n = n < 70 ? n + 1 : n * 3 + 1) {
+            uint64_t maxk = round % 4 == 3 ? 1 : 3;
+            int want_bad = round % 3 == 2 && n > 0;
+            for (size_t i = 0; i < n; i++) {
+                f[i].kind = 1 + rnd() % maxk;
+                f[i].offset = pair_off(round + (unsigned)(rnd() % 3));
+            }
+            if (want_bad) { /* one bad kind somewhere: 0, past maxk, 255, a high half */
+                static const uint64_t badk[] = {0, 4, 255, 1ULL << 40};
+                f[rnd() % n].kind = round % 4 == 3 ? 2 : badk[rnd() % 4];
+            }
+            int rb = 0, kb = 0;
+            size_t rl = (size_t)(hdi_varint_scalar_pairs(ref, f, n, maxk, &rb) - ref);
+            /* the input ends at the guard page (nothing past it is read),
+             * the output is followed by canaries */
+            hdump_field *src = (hdump_field *)at_guard((const uint8_t *)f, n * sizeof *f);
+            uint8_t *dst = enc_buf;
+            memset(dst, CANARY, 11 * n + 128);
+            size_t kl = (size_t)(k->pairs(dst, src, n, maxk, &kb) - dst);
+            size_t past = 0;
+            for (size_t j = 11 * n; j < 11 * n + 128; j++) past += dst[j] != CANARY;
+            T_CHECK(past == 0, "%s pairs n=%zu: %zu bytes stored at or past 11*n", k->name, n,
+                    past);
+            T_CHECK(rb == want_bad && kb == rb, "%s pairs n=%zu: bad %d, reference %d (want %d)",
+                    k->name, n, kb, rb, want_bad);
+            if (!rb) {
+                T_CHECK(kl == rl && memcmp(dst, ref, rl) == 0,
+                        "%s pairs n=%zu round %u: %zu bytes, reference %zu, or they differ",
+                        k->name, n, round, kl, rl);
+            }
+            checked++;
+        }
+    }
+    /* the output bound: 11*n (an entry of a 10-byte offset takes 11) */
+    for (size_t n = 1; n <= 20; n++) {
+        for (size_t i = 0; i < n; i++) {
+            f[i].kind = 1;
+            f[i].offset = UINT64_MAX;
+        }
+        int b = 0;
+        uint8_t *dst = enc_buf;
+        memset(dst, CANARY, 11 * n + 128);
+        T_CHECK((size_t)(k->pairs(dst, f, n, 3, &b) - dst) == 11 * n && !b &&
+                    dst[11 * n] == CANARY,
+                "%s pairs: %zu 11-byte entries", k->name, n);
+    }
+    printf("kernel %s: pairs checked on %zu lists\n", k->name, checked);
+}
+#endif
+
 int main(void) {
     long pg = sysconf(_SC_PAGESIZE);
     size_t page = pg > 0 ? (size_t)pg : 4096;
@@ -415,6 +491,12 @@ int main(void) {
         rng_state = 0x243f6a8885a308d3ULL; /* same inputs for every kernel */
         test_values();
         test_bad();
+#if HAVE_RAW
+        {
+            const hdi_varint_kernel *k = NULL;
+            if (hdi_varint_pick(name, &k) == HDUMP_OK && k->pairs != NULL) test_pairs(k);
+        }
+#endif
         printf("kernel %s: ran, %d failures\n", name, t_fail - before);
         strncat(ran, " ", sizeof ran - strlen(ran) - 1);
         strncat(ran, name, sizeof ran - strlen(ran) - 1);
