@@ -409,7 +409,8 @@ static void test_pairs(const hdi_varint_kernel *k) {
             size_t rl = (size_t)(hdi_varint_scalar_pairs(ref, f, n, maxk, &rb) - ref);
             /* the input ends at the guard page (nothing past it is read),
              * the output is followed by canaries */
-            hdump_field *src = (hdump_field *)at_guard((const uint8_t *)f, n * sizeof *f);
+            /* 16-byte aligned: the guard region ends at a page */
+            hdump_field *src = (hdump_field *)(void *)at_guard((const uint8_t *)f, n * sizeof *f);
             uint8_t *dst = enc_buf;
             memset(dst, CANARY, 11 * n + 128);
             size_t kl = (size_t)(k->pairs(dst, src, n, maxk, &kb) - dst);
