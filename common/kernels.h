@@ -74,6 +74,13 @@ typedef struct hdi_varint_kernel {
      * (writer/store_inline.h put_pair). hdi_varint_scalar_pairs is the
      * reference. */
     uint8_t *(*pairs)(uint8_t *dst, const hdump_field *src, size_t n, uint64_t maxk, int *bad);
+    /* One 64-word piece of a one-bit pointer map (HDUMP_FIELDS_BITMAP1, the
+     * runtime's bitvector walk): for each set bit i of bits, lowest first,
+     * the entry (HDUMP_FIELD_PTR, (base + i) * ptr_size), stored as `pairs`
+     * stores it. REQUIRES: ptr_size 4 or 8; 11 * popcount(bits) writable
+     * bytes at dst, nothing stored at or past them. NULL: the writer's
+     * one-entry store. hdi_varint_scalar_word_pairs is the reference. */
+    uint8_t *(*word_pairs)(uint8_t *dst, uint64_t bits, uint64_t base, uint64_t ptr_size);
 } hdi_varint_kernel;
 
 /* NULL-terminated, best first; the scalar kernel is last. Only the kernels
@@ -99,6 +106,8 @@ HDI_HIDDEN size_t hdi_varint_scalar_decode(uint64_t *dst, size_t n, const uint8_
  * byte, then the offset's uvarint, entry by entry. */
 HDI_HIDDEN uint8_t *hdi_varint_scalar_pairs(uint8_t *dst, const hdump_field *src, size_t n,
                                             uint64_t maxk, int *bad);
+HDI_HIDDEN uint8_t *hdi_varint_scalar_word_pairs(uint8_t *dst, uint64_t bits, uint64_t base,
+                                                 uint64_t ptr_size);
 
 /* name NULL = the best kernel this CPU supports; an unknown name, or one this
  * CPU cannot run, is HDUMP_ERR_UNSUPPORTED. */

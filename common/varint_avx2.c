@@ -354,4 +354,4 @@ static size_t avx2_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t av
     return hdi_uvarint_decode_run(dst, i, n, src, used, avail);
 }
 
-const hdi_varint_kernel hdi_varint_avx2 = {"avx2", avx2_supported, avx2_encode, avx2_decode, NULL};
+const hdi_varint_kernel hdi_varint_avx2 = {"avx2", avx2_supported, avx2_encode, avx2_decode, NULL, NULL};

@@ -289,16 +289,35 @@ static size_t avx512_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t 
  * (this store's throwaway A/B, docs/BENCHMARKS.md session 14). */
 #define PAIR_LANES 0x0101010101010101ULL
 
+/* Stores the r <= 8 entries whose qwords (kind | offset << 32, offsets
+ * below 2^21) are v's first r lanes; returns the end. A full step stores 64
+ * bytes (its 8 entries hold 88 of budget); a short one stores only its own
+ * bytes. */
+static inline uint8_t *pair_step(uint8_t *p, __m512i v, unsigned r) {
+    const __m512i ctrl = _mm512_set1_epi64(0x2E272000); /* bits 0, 32, 39, 46 */
+    const __m512i m7f = _mm512_set1_epi8(0x7f), x80 = _mm512_set1_epi8((char)0x80);
+    uint64_t m1 = _mm512_cmpge_epu64_mask(v, _mm512_set1_epi64(0x80LL << 32));
+    uint64_t m2 = _mm512_cmpge_epu64_mask(v, _mm512_set1_epi64(0x4000LL << 32));
+    uint64_t keep = (3 * PAIR_LANES) | _pdep_u64(m1, 4 * PAIR_LANES) | _pdep_u64(m2, 8 * PAIR_LANES);
+    uint64_t cont = _pdep_u64(m1, 2 * PAIR_LANES) | _pdep_u64(m2, 4 * PAIR_LANES);
+    if (r < 8) keep &= (1ULL << (8 * r)) - 1;
+    __m512i y = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl, v), m7f);
+    y = _mm512_or_si512(y, _mm512_maskz_mov_epi8(cont, x80));
+    __m512i z = _mm512_maskz_compress_epi8(keep, y);
+    unsigned len = (unsigned)__builtin_popcountll(keep);
+    if (r == 8)
+        _mm512_storeu_si512(p, z);
+    else
+        _mm512_mask_storeu_epi8(p, (1ULL << len) - 1, z); /* len <= 28 */
+    return p + len;
+}
+
 static uint8_t *avx512_pairs(uint8_t *dst, const hdump_field *src, size_t n, uint64_t maxk,
                              int *bad) {
     const __m512i idx =
         _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    /* bytes of a qword's result: bits 0, 32, 39 and 46 on */
-    const __m512i ctrl = _mm512_set1_epi64(0x2E272000);
-    const __m512i m7f = _mm512_set1_epi8(0x7f), x80 = _mm512_set1_epi8((char)0x80);
     const __m512i hi32 = _mm512_set1_epi64((long long)0xFFFFFFFF00000000ULL);
     const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL);
-    const __m512i g1 = _mm512_set1_epi64(0x80LL << 32), g2 = _mm512_set1_epi64(0x4000LL << 32);
     const __m512i g3 = _mm512_set1_epi64(0x200000LL << 32);
     const __m512i one = _mm512_set1_epi64(1), vmaxk = _mm512_set1_epi64((long long)maxk);
     uint8_t *p = dst;
@@ -326,24 +345,40 @@ static uint8_t *avx512_pairs(uint8_t *dst, const hdump_field *src, size_t n, uin
         }
         __mmask8 kb = _mm512_cmpge_epu64_mask(_mm512_sub_epi64(_mm512_and_si512(v, lo32), one), vmaxk);
         b |= (kb & valid) != 0;
-        uint64_t m1 = _mm512_cmpge_epu64_mask(v, g1), m2 = _mm512_cmpge_epu64_mask(v, g2);
-        uint64_t keep = (3 * PAIR_LANES) | _pdep_u64(m1, 4 * PAIR_LANES) | _pdep_u64(m2, 8 * PAIR_LANES);
-        uint64_t cont = _pdep_u64(m1, 2 * PAIR_LANES) | _pdep_u64(m2, 4 * PAIR_LANES);
-        if (r < 8) keep &= (1ULL << (8 * r)) - 1;
-        __m512i y = _mm512_and_si512(_mm512_multishift_epi64_epi8(ctrl, v), m7f);
-        y = _mm512_or_si512(y, _mm512_maskz_mov_epi8(cont, x80));
-        __m512i z = _mm512_maskz_compress_epi8(keep, y);
-        unsigned len = (unsigned)__builtin_popcountll(keep);
-        if (r == 8)
-            _mm512_storeu_si512(p, z);
-        else
-            _mm512_mask_storeu_epi8(p, (1ULL << len) - 1, z); /* len <= 28 */
-        p += len;
+        p = pair_step(p, v, (unsigned)r);
         i += r;
     }
     if (b) *bad = 1;
     return p;
 }
 
+/* word_pairs: the set bits' positions as bytes (vpcompressb of 0..63 by the
+ * word), 8 at a time widened to qwords (vpmovzxbq), the offsets (base + i)
+ * * ptr_size by a shift, then pair_step. A word whose offsets may reach
+ * 2^21 takes the scalar store. */
+static uint8_t *avx512_word_pairs(uint8_t *dst, uint64_t bits, uint64_t base, uint64_t ptr_size) {
+    if (bits == 0) return dst;
+    if (HDI_UNLIKELY(base >= (1u << 21) || (base + 64) * ptr_size > (1u << 21)))
+        return hdi_varint_scalar_word_pairs(dst, bits, base, ptr_size);
+    const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50,
+                                         49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36,
+                                         35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22,
+                                         21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7,
+                                         6, 5, 4, 3, 2, 1, 0);
+    __m512i at = _mm512_maskz_compress_epi8(bits, iota);
+    const __m512i vbase = _mm512_set1_epi64((long long)base), one = _mm512_set1_epi64(1);
+    const unsigned sh = ptr_size == 8 ? 35 : 34; /* * ptr_size, then << 32 */
+    unsigned cnt = (unsigned)__builtin_popcountll(bits);
+    uint8_t *p = dst;
+    for (unsigned j = 0; j < cnt; j += 8) {
+        if (j > 0) at = _mm512_permutexvar_epi8(_mm512_add_epi8(iota, _mm512_set1_epi8(8)), at);
+        __m512i ix = _mm512_cvtepu8_epi64(_mm512_castsi512_si128(at));
+        __m512i v = _mm512_or_si512(_mm512_slli_epi64(_mm512_add_epi64(ix, vbase), sh), one);
+        p = pair_step(p, v, cnt - j < 8 ? cnt - j : 8);
+    }
+    return p;
+}
+
 const hdi_varint_kernel hdi_varint_avx512 = {"avx512", avx512_supported, avx512_encode,
-                                             avx512_decode, avx512_pairs};
+                                             avx512_decode, avx512_pairs,
+                                             avx512_word_pairs};

@@ -103,4 +103,4 @@ static size_t bmi2_decode(uint64_t *dst, size_t n, const uint8_t *src, size_t av
     return used;
 }
 
-const hdi_varint_kernel hdi_varint_bmi2 = {"bmi2", bmi2_supported, bmi2_encode, bmi2_decode, NULL};
+const hdi_varint_kernel hdi_varint_bmi2 = {"bmi2", bmi2_supported, bmi2_encode, bmi2_decode, NULL, NULL};

@@ -27,7 +27,18 @@ uint8_t *hdi_varint_scalar_pairs(uint8_t *dst, const hdump_field *src, size_t n,
     return dst;
 }
 
+uint8_t *hdi_varint_scalar_word_pairs(uint8_t *dst, uint64_t bits, uint64_t base,
+                                      uint64_t ptr_size) {
+    while (bits) {
+        unsigned i = (unsigned)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        *dst++ = HDUMP_FIELD_PTR;
+        dst += hdi_uvarint_put(dst, (base + i) * ptr_size);
+    }
+    return dst;
+}
+
 /* No `pairs` of its own: the writer's one-entry store (put_pair) is this
  * kernel's. hdi_varint_scalar_pairs above is the tests' reference. */
 const hdi_varint_kernel hdi_varint_scalar = {"scalar", scalar_supported, hdi_varint_scalar_encode,
-                                             hdi_varint_scalar_decode, NULL};
+                                             hdi_varint_scalar_decode, NULL, NULL};

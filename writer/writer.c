@@ -316,10 +316,14 @@ static inline uint64_t bitmap_word(const uint8_t *b, uint64_t nwords, uint64_t b
 /* A one-bit map's entries (Ptr at word * ptr_size for each set bit, the
  * runtime's bitvector walk), each by put_pair.
  * REQUIRES: OBJ_FIELD bytes at p per set bit. */
-static inline uint8_t *put_bitmap_pairs(uint8_t *p, const uint8_t *b, uint64_t nwords,
-                                        uint64_t ptr_size) {
+static inline uint8_t *put_bitmap_pairs(const hdi_varint_kernel *k, uint8_t *p, const uint8_t *b,
+                                        uint64_t nwords, uint64_t ptr_size) {
     for (uint64_t base = 0; base < nwords; base += 64) {
         uint64_t bits = bitmap_word(b, nwords, base);
+        if (k->word_pairs != NULL) { /* the kernel's store, 8 entries a step */
+            p = k->word_pairs(p, bits, base, ptr_size);
+            continue;
+        }
         while (bits) {
             unsigned i = (unsigned)__builtin_ctzll(bits);
             bits &= bits - 1;
@@ -467,7 +471,7 @@ static HDI_NOINLINE hdump_status put_object_bitmap1(hdump_writer *w, uint64_t ad
         copy_inline(p, c, (size_t)len);
     else
         memcpy(p, c, (size_t)len);
-    p = put_bitmap_pairs(p + len, f->bitmap, nw, w->ptr_size);
+    p = put_bitmap_pairs(w->kern, p + len, f->bitmap, nw, w->ptr_size);
     *p++ = 0;
     w->n = (size_t)(p - w->buf);
     w->records++;
@@ -603,6 +607,10 @@ int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end, size_
         for (uint64_t base = 0; base < f->nwords; base += 64) {
             uint64_t bits = bitmap_word(f->bitmap, f->nwords, base);
             if ((size_t)(lim - p) < OBJ_FIELD * 64 + 1) return 0;
+            if (w->kern->word_pairs != NULL) {
+                p = w->kern->word_pairs(p, bits, base, w->ptr_size);
+                continue;
+            }
             while (bits) {
                 unsigned k = (unsigned)__builtin_ctzll(bits);
                 bits &= bits - 1;

@@ -443,6 +443,49 @@ static void test_pairs(const hdi_varint_kernel *k) {
     }
     printf("kernel %s: pairs checked on %zu lists\n", k->name, checked);
 }
+
+/* The one-bit map store (kernels.h `word_pairs`) against
+ * hdi_varint_scalar_word_pairs: words of every popcount 0..64 (random bits,
+ * runs, single bits at 0 and 63), bases from 0 up past where the offsets
+ * cross 2^7, 2^14 and 2^21 (the scalar store's), word sizes 4 and 8;
+ * canaries past 11 * popcount. */
+static void test_word_pairs(const hdi_varint_kernel *k) {
+    static uint8_t ref[11 * 64];
+    static const uint64_t bases[] = {0,     64,    128,   1984,  2048,  4032,  32704, 32768,
+                                     65472, 65536, 65600, 262080, 262144, 524224,
+                                     524288, 1u << 20, 1ULL << 40};
+    size_t checked = 0;
+    for (size_t bi = 0; bi < sizeof bases / sizeof bases[0]; bi++) {
+        for (uint64_t ps = 4; ps <= 8; ps += 4) {
+            for (unsigned pc = 0; pc <= 64; pc++) {
+                for (unsigned rep = 0; rep < 3; rep++) {
+                    uint64_t bits = 0;
+                    if (rep == 0) { /* pc random bits */
+                        while ((unsigned)__builtin_popcountll(bits) < pc) bits |= 1ULL << (rnd() % 64);
+                    } else if (rep == 1) { /* a run of pc bits */
+                        bits = pc == 64 ? ~0ULL : ((1ULL << pc) - 1) << (rnd() % (65 - pc) % 64);
+                        if (pc == 0) bits = 0;
+                    } else { /* the two ends */
+                        bits = pc == 0 ? 0 : pc == 1 ? 1ULL << 63 : (1ULL | 1ULL << 63);
+                    }
+                    size_t want = (size_t)__builtin_popcountll(bits);
+                    size_t rl = (size_t)(hdi_varint_scalar_word_pairs(ref, bits, bases[bi], ps) - ref);
+                    memset(enc_buf, CANARY, 11 * want + 128);
+                    size_t kl = (size_t)(k->word_pairs(enc_buf, bits, bases[bi], ps) - enc_buf);
+                    size_t past = 0;
+                    for (size_t j = 11 * want; j < 11 * want + 128; j++) past += enc_buf[j] != CANARY;
+                    T_CHECK(kl == rl && memcmp(enc_buf, ref, rl) == 0 && past == 0,
+                            "%s word_pairs bits=%016llx base=%llu ptr %llu: %zu bytes, reference "
+                            "%zu, %zu stored past 11 an entry",
+                            k->name, (unsigned long long)bits, (unsigned long long)bases[bi],
+                            (unsigned long long)ps, kl, rl, past);
+                    checked++;
+                }
+            }
+        }
+    }
+    printf("kernel %s: word_pairs checked on %zu words\n", k->name, checked);
+}
 #endif
 
 int main(void) {
@@ -496,6 +539,7 @@ int main(void) {
         {
             const hdi_varint_kernel *k = NULL;
             if (hdi_varint_pick(name, &k) == HDUMP_OK && k->pairs != NULL) test_pairs(k);
+            if (k != NULL && k->word_pairs != NULL) test_word_pairs(k);
         }
 #endif
         printf("kernel %s: ran, %d failures\n", name, t_fail - before);
