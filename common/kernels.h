@@ -19,7 +19,10 @@
  *                   vpmovb2m continuation mask of 64-byte windows, 16 1-byte
  *                   values per step, whole 1-byte windows widened; 8 values
  *                   at once (vpcompressb/vpermb) for long values; BMI2 pext
- *                   for a value no table case takes.
+ *                   for a value no table case takes;
+ *           pairs, word_pairs: field-list entries from a list or from a
+ *                   one-bit map's word, 8 a step (vpmultishiftqb, pdep of
+ *                   two compares, vpcompressb); the only kernel with them.
  *   avx2    encode: bulk packing of runs of values < 128; else 4 values a
  *                   step, no byte loop and no pdep (AVX2 runs on Zen 1/2):
  *                   vpshufb + vpmulhuw spread the 7-bit groups, a borrow

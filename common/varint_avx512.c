@@ -16,6 +16,8 @@
  *         (10-byte values) and a masked store. The last n % 8 values use
  *         masked loads and masked stores. Nothing is stored at or past
  *         dst + 10*n.
+ * pairs, word_pairs: field-list entries (a kind byte and an offset
+ *         uvarint), from a list or a one-bit map's word: see pair_step below.
  * decode: MaskedVByte-style table steps (common/varint_table.h, shared with
  *         the AVX2 kernel) over 64-byte windows while 16 values and 64
  *         bytes remain: one vpmovb2m gives the window's continuation mask,
