@@ -163,10 +163,8 @@ void bs_objruns_free(bs_objruns *r) {
  * whose registry the bench cannot see: then entry by entry). */
 static inline uint8_t *enc_pairs(const hdi_varint_kernel *k, uint8_t *p, const hdump_field *it,
                                  size_t n) {
-    if (n > 8 && k != NULL && k->pairs != NULL) {
-        int bad = 0;
-        return k->pairs(p, it, n, 3, &bad);
-    }
+    int bad = 0;
+    if (n > 8 && k != NULL) return store_pairs(k, p, it, n, 3, &bad);
     for (size_t i = 0; i < n; i++) p = put_pair(p, it[i].kind, it[i].offset);
     return p;
 }

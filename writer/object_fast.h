@@ -26,14 +26,7 @@ static HDI_NOINLINE OBJ_FAST_ATTR hdump_status OBJ_FAST_REST(hdump_writer *w, ui
      * which does not move (the caller checked OBJ_FIELD bytes an entry,
      * whatever the kind). */
     int bad = 0;
-    if (w->kern->pairs != NULL) { /* the kernel's pair store, 8 entries a step */
-        p = w->kern->pairs(p, it, (size_t)nf, maxk, &bad);
-    } else {
-        for (size_t i = 0; i < (size_t)nf; i++) {
-            bad |= kind_bad(it[i].kind, maxk);
-            p = put_pair(p, it[i].kind, it[i].offset);
-        }
-    }
+    p = store_pairs(w->kern, p, it, (size_t)nf, maxk, &bad);
     if (HDI_UNLIKELY(bad)) goto bad_kind;
     *p++ = 0;
     w->n = (size_t)(p - w->buf);

@@ -1,7 +1,9 @@
 /* writer/store_inline.h: the writer's inline stores, header-only: short
  * contents copied without a call, and one field-list entry in one store.
  * writer.c's fast paths use them; bench/floors.c's encode floor uses the
- * same code, so the floor keeps every trick the writer has. */
+ * same code, so the floor keeps every trick the writer has. Field lists and
+ * one-bit maps go through the kernel's stores when it has them (store_pairs,
+ * store_word). */
 #ifndef HDUMP_WRITER_STORE_INLINE_H
 #define HDUMP_WRITER_STORE_INLINE_H
 
@@ -9,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/kernels.h"
 #include "../common/varint.h"
 
 /* Contents up to this size are copied inline by the object fast path. */
@@ -104,6 +107,36 @@ static inline uint8_t *put_pair(uint8_t *p, uint64_t kind, uint64_t o) {
     }
     *p++ = (uint8_t)kind;
     return p + hdi_uvarint_put(p, o);
+}
+
+/* it[0..n): the kernel's pair store when it has one (8 entries a step,
+ * kernels.h `pairs`), else put_pair entry by entry; a kind outside 1..maxk
+ * sets *bad. REQUIRES: 11 bytes an entry at p. The one place the writer
+ * and the floor choose between the two. */
+static inline uint8_t *store_pairs(const hdi_varint_kernel *k, uint8_t *p, const hdump_field *it,
+                                   size_t n, uint64_t maxk, int *bad) {
+    if (k->pairs != NULL) return k->pairs(p, it, n, maxk, bad);
+    int b = 0;
+    for (size_t i = 0; i < n; i++) {
+        b |= it[i].kind - 1 >= maxk; /* kind 0 wraps to the top */
+        p = put_pair(p, it[i].kind, it[i].offset);
+    }
+    if (b) *bad = 1;
+    return p;
+}
+
+/* One 64-word piece of a one-bit map (the entry (1, (base + i) * ptr_size)
+ * for each set bit i): kernels.h `word_pairs` when the kernel has it, else
+ * put_pair bit by bit. REQUIRES: 11 bytes a set bit at p. */
+static inline uint8_t *store_word(const hdi_varint_kernel *k, uint8_t *p, uint64_t bits,
+                                  uint64_t base, uint64_t ptr_size) {
+    if (k->word_pairs != NULL) return k->word_pairs(p, bits, base, ptr_size);
+    while (bits) {
+        unsigned i = (unsigned)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
+    }
+    return p;
 }
 
 #endif

@@ -314,22 +314,12 @@ static inline uint64_t bitmap_word(const uint8_t *b, uint64_t nwords, uint64_t b
 }
 
 /* A one-bit map's entries (Ptr at word * ptr_size for each set bit, the
- * runtime's bitvector walk), each by put_pair.
+ * runtime's bitvector walk), a 64-word piece at a time (store_word).
  * REQUIRES: OBJ_FIELD bytes at p per set bit. */
 static inline uint8_t *put_bitmap_pairs(const hdi_varint_kernel *k, uint8_t *p, const uint8_t *b,
                                         uint64_t nwords, uint64_t ptr_size) {
-    for (uint64_t base = 0; base < nwords; base += 64) {
-        uint64_t bits = bitmap_word(b, nwords, base);
-        if (k->word_pairs != NULL) { /* the kernel's store, 8 entries a step */
-            p = k->word_pairs(p, bits, base, ptr_size);
-            continue;
-        }
-        while (bits) {
-            unsigned i = (unsigned)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
-        }
-    }
+    for (uint64_t base = 0; base < nwords; base += 64)
+        p = store_word(k, p, bitmap_word(b, nwords, base), base, ptr_size);
     return p;
 }
 
@@ -342,19 +332,12 @@ static hdump_status put_field_list(hdump_writer *w, const hdump_field *it, uint6
     const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4);
     int bad = 0; /* the kinds were checked before the record's first byte */
     while (i < count) {
-        if (w->kern->pairs != NULL && w->cap - w->n >= 8 * OBJ_FIELD) {
-            /* the kernel's pair store, as many entries as their bound fits */
+        if (w->cap - w->n >= OBJ_FIELD) {
+            /* as many entries as their bound fits, in one store */
             size_t k = (w->cap - w->n) / OBJ_FIELD;
             if (k > count - i) k = (size_t)(count - i);
-            w->n = (size_t)(w->kern->pairs(w->buf + w->n, it + i, k, maxk, &bad) - w->buf);
+            w->n = (size_t)(store_pairs(w->kern, w->buf + w->n, it + i, k, maxk, &bad) - w->buf);
             i += k;
-        } else if (w->cap - w->n >= OBJ_FIELD) {
-            uint8_t *p = w->buf + w->n, *last = w->buf + w->cap - OBJ_FIELD;
-            while (i < count && p <= last) {
-                p = put_pair(p, it[i].kind, it[i].offset);
-                i++;
-            }
-            w->n = (size_t)(p - w->buf);
         } else {
             HDI_TRY(wr_u(w, it[i].kind, HDUMP_TAG_OBJECT));
             HDI_TRY(wr_u(w, it[i].offset, HDUMP_TAG_OBJECT));
@@ -607,15 +590,7 @@ int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end, size_
         for (uint64_t base = 0; base < f->nwords; base += 64) {
             uint64_t bits = bitmap_word(f->bitmap, f->nwords, base);
             if ((size_t)(lim - p) < OBJ_FIELD * 64 + 1) return 0;
-            if (w->kern->word_pairs != NULL) {
-                p = w->kern->word_pairs(p, bits, base, w->ptr_size);
-                continue;
-            }
-            while (bits) {
-                unsigned k = (unsigned)__builtin_ctzll(bits);
-                bits &= bits - 1;
-                p = put_pair(p, HDUMP_FIELD_PTR, (base + k) * w->ptr_size);
-            }
+            p = store_word(w->kern, p, bits, base, w->ptr_size);
         }
     } else {
         const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4);
@@ -623,13 +598,8 @@ int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end, size_
         for (uint64_t i = 0; i < f->count;) {
             uint64_t k = f->count - i < 64 ? f->count - i : 64;
             if ((size_t)(lim - p) < OBJ_FIELD * (size_t)k + 1) return 0;
-            if (w->kern->pairs != NULL) {
-                p = w->kern->pairs(p, f->items + i, (size_t)k, maxk, &bad);
-                i += k;
-            } else {
-                for (uint64_t e = i + k; i < e; i++)
-                    p = put_pair(p, f->items[i].kind, f->items[i].offset);
-            }
+            p = store_pairs(w->kern, p, f->items + i, (size_t)k, maxk, &bad);
+            i += k;
         }
     }
     if (p >= lim) return 0;
