@@ -333,6 +333,135 @@ hdump_status bs_replay_objects(const bs_store *s, const hdump_object *objs, hdum
     return st;
 }
 
+/* Whether item it's list is a one-bit map's walk inside its contents
+ * (Ptr at ascending multiples of 8 below its length). */
+static int span_mappable(const bs_store *s, const bs_item *it) {
+    const hdump_field *f = s->fields + it->f0;
+    for (uint32_t k = 0; k < it->nf; k++)
+        if (f[k].kind != HDUMP_FIELD_PTR || f[k].offset % 8 != 0 || f[k].offset / 8 >= it->len / 8 ||
+            (k > 0 && f[k].offset <= f[k - 1].offset))
+            return 0;
+    return it->len > 0;
+}
+
+/* Objects [i, j) of a run that go in one span starting at item i. */
+static size_t span_end(const bs_store *s, size_t i, size_t end) {
+    const bs_item *a = &s->items[i];
+    uint64_t last = 0;
+    size_t j = i + 1;
+    while (j < end) {
+        const bs_item *b = &s->items[j];
+        if (b->len != a->len || b->addr <= s->items[j - 1].addr || (b->addr - a->addr) % a->len ||
+            (b->addr - a->addr) / a->len - last > 64 || !span_mappable(s, b))
+            break;
+        last = (b->addr - a->addr) / a->len;
+        j++;
+    }
+    return j;
+}
+
+void bs_spans_free(bs_spans *p) {
+    free(p->spans);
+    free(p->run_item);
+    free(p->run_len);
+    free(p->run_span);
+    free(p->pool);
+    memset(p, 0, sizeof *p);
+}
+
+int bs_spans_build(const bs_store *s, bs_spans *p) {
+    memset(p, 0, sizeof *p);
+    if (s->version == HDUMP_GO1_3) return -2;
+    size_t nruns = 0, nspans = 0, bytes = 0;
+    /* pass 1: count the runs and spans, and size the pool */
+    for (size_t i = 0; i < s->nitems;) {
+        if (s->items[i].kind != BS_OBJECT) {
+            i++;
+            continue;
+        }
+        size_t end = i;
+        while (end < s->nitems && s->items[end].kind == BS_OBJECT) end++;
+        nruns++;
+        while (i < end) {
+            if (!span_mappable(s, &s->items[i])) return -2;
+            size_t j = span_end(s, i, end);
+            uint64_t e = s->items[i].len, nelem = (s->items[j - 1].addr - s->items[i].addr) / e + 1;
+            bytes += (size_t)(nelem * e) + (size_t)(nelem + 7) / 8 + (size_t)(nelem * (e / 8) + 7) / 8;
+            nspans++;
+            i = j;
+        }
+    }
+    p->spans = calloc(nspans + 1, sizeof *p->spans);
+    p->run_item = calloc(nruns + 1, sizeof(size_t));
+    p->run_len = calloc(nruns + 1, sizeof(size_t));
+    p->run_span = calloc(nruns + 1, sizeof(size_t));
+    p->pool = calloc(bytes + 1, 1);
+    if (!p->spans || !p->run_item || !p->run_len || !p->run_span || !p->pool) {
+        bs_spans_free(p);
+        return -1;
+    }
+    /* pass 2: the spans, their memory and bits */
+    uint8_t *at = p->pool;
+    for (size_t i = 0; i < s->nitems;) {
+        if (s->items[i].kind != BS_OBJECT) {
+            i++;
+            continue;
+        }
+        size_t end = i;
+        while (end < s->nitems && s->items[end].kind == BS_OBJECT) end++;
+        p->run_item[p->nruns] = i;
+        p->run_len[p->nruns] = end - i;
+        p->run_span[p->nruns++] = p->nspans;
+        while (i < end) {
+            size_t j = span_end(s, i, end);
+            const bs_item *a = &s->items[i];
+            hdump_span *sp = &p->spans[p->nspans++];
+            uint64_t e = a->len, words = e / 8;
+            sp->base = a->addr;
+            sp->elem_size = e;
+            sp->nelem = (s->items[j - 1].addr - a->addr) / e + 1;
+            uint8_t *mem = at, *al = mem + sp->nelem * e, *pt = al + (sp->nelem + 7) / 8;
+            at = pt + (sp->nelem * words + 7) / 8;
+            for (size_t k = i; k < j; k++) {
+                const bs_item *o = &s->items[k];
+                uint64_t slot = (o->addr - a->addr) / e;
+                memcpy(mem + slot * e, o->ptr, (size_t)e);
+                al[slot / 8] |= (uint8_t)(1u << (slot % 8));
+                const hdump_field *f = s->fields + o->f0;
+                for (uint32_t q = 0; q < o->nf; q++) {
+                    uint64_t b = slot * words + f[q].offset / 8;
+                    pt[b / 8] |= (uint8_t)(1u << (b % 8));
+                }
+            }
+            sp->mem = mem;
+            sp->alloc = al;
+            sp->ptrs = pt;
+            p->objects += j - i;
+            i = j;
+        }
+    }
+    p->run_span[p->nruns] = p->nspans;
+    return 0;
+}
+
+hdump_status bs_replay_spans(const bs_store *s, const bs_spans *p, hdump_writer *w,
+                             int via_cache) {
+    hdump_status st = HDUMP_OK;
+    size_t r = 0;
+    for (size_t i = 0; i < s->nitems && st == HDUMP_OK;) {
+        if (s->items[i].kind == BS_OBJECT) {
+            st = hdump_writer_put_spans(w, p->spans + p->run_span[r],
+                                        p->run_span[r + 1] - p->run_span[r]);
+            i += p->run_len[r++];
+        } else {
+            st = put_other(s, &s->items[i], w, via_cache);
+            i++;
+        }
+    }
+    if (st == HDUMP_OK) st = hdump_writer_finish(w);
+    return st;
+}
+
 hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,
                          hdump_membuf *out) {
     hdump_gen_opts go;

@@ -100,6 +100,33 @@ int bs_objects_build(bs_store *s, const bs_maps *m, hdump_object **out);
 hdump_status bs_replay_objects(const bs_store *s, const hdump_object *objs, hdump_writer *w,
                                int via_cache);
 
+/** The store's objects as spans (hdump_span, the form a runtime's heap has):
+ *  each stretch of a run of objects of one size at addresses a whole number
+ *  of slots apart (at most 64 free slots between) becomes one span, whose
+ *  memory (the objects' contents in their slots), allocation bits and
+ *  pointer map are made here. Runs are in item order: run r starts at item
+ *  run_item[r], holds run_len[r] objects and spans [run_span[r],
+ *  run_span[r + 1]). */
+typedef struct bs_spans {
+    hdump_span *spans;
+    size_t nspans;
+    size_t *run_item, *run_len, *run_span;
+    size_t nruns;
+    uint8_t *pool; /* every span's memory and bits */
+    uint64_t objects;
+} bs_spans;
+
+/** Builds the spans of s (go1.4+, 64-bit words). Returns 0; -1 (no
+ *  memory); -2 when some object has no span form (a list that is not a
+ *  one-bit map's walk inside its contents, or no contents). */
+int bs_spans_build(const bs_store *s, bs_spans *p);
+void bs_spans_free(bs_spans *p);
+
+/** As bs_replay, each run of objects put with one hdump_writer_put_spans
+ *  call: the same bytes. */
+hdump_status bs_replay_spans(const bs_store *s, const bs_spans *p, hdump_writer *w,
+                             int via_cache);
+
 /** Generates a synthetic dump (hdump_gen, go1.7) into a growable buffer. */
 hdump_status bs_generate(hdump_gen_profile p, uint64_t objects, uint64_t seed,
                          hdump_membuf *out);

@@ -19,6 +19,11 @@
 // chunk size) over an array of hdump_object made before timing, as the
 // decoded items are. write-objects-maps/<heap>/null/4k/2t: with the maps.
 //
+// write-spans/<heap>/null/4k/<T>t: the same records, each run of objects
+// put with one hdump_writer_put_spans call (the runtime's form: slot memory,
+// allocation bits, a pointer map; bs_spans_build, before timing), checked
+// first to give the same bytes; counter `spans`: objects a span on average.
+//
 // encode-floor/<heap>: the heap's object records made again from the same
 // items by the encode floor (floors.h), the bound the write rows are read
 // against.
@@ -50,10 +55,33 @@ const char *sink_name(Sink s) {
 }
 
 void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool maps,
-              unsigned threads) {
+              unsigned threads, bool spans) {
     if (!d->load()) {
         st.SkipWithError(d->error.c_str());
         return;
+    }
+    bs_spans sp;
+    std::memset(&sp, 0, sizeof sp);
+    if (spans) {  // the objects as spans, checked to give the same bytes
+        hdump_membuf out;
+        hdump_membuf_init(&out, nullptr);
+        hdump_writer_opts vo;
+        hdump_writer_opts_init(&vo);
+        vo.version = d->store.version;
+        vo.kernel = config().kernel;
+        vo.threads = threads;
+        hdump_writer *w = nullptr;
+        bool same = bs_spans_build(&d->store, &sp) == 0 && sp.objects > 0 &&
+                    hdump_writer_new(&vo, hdump_sink_membuf(&out), &w) == HDUMP_OK &&
+                    bs_replay_spans(&d->store, &sp, w, 0) == HDUMP_OK && out.len == d->len &&
+                    std::memcmp(out.data, d->data, d->len) == 0;
+        hdump_writer_free(w);
+        hdump_membuf_free(&out);
+        if (!same) {
+            bs_spans_free(&sp);
+            st.SkipWithError("the objects as spans do not give the heap's bytes");
+            return;
+        }
     }
     bs_maps bm;
     std::memset(&bm, 0, sizeof bm);
@@ -78,7 +106,7 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
         }
     }
     hdump_object *objs = nullptr;
-    if (threads > 0 && bs_objects_build(&d->store, maps ? &bm : nullptr, &objs) != 0) {
+    if (threads > 0 && !spans && bs_objects_build(&d->store, maps ? &bm : nullptr, &objs) != 0) {
         bs_maps_free(&bm);
         st.SkipWithError("out of memory");
         return;
@@ -116,7 +144,8 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
         hdump_writer *w;
         status = hdump_writer_new(&o, sink, &w);
         if (status != HDUMP_OK) return;
-        status = objs != nullptr ? bs_replay_objects(&d->store, objs, w, 1)
+        status = spans            ? bs_replay_spans(&d->store, &sp, w, 1)
+                 : objs != nullptr ? bs_replay_objects(&d->store, objs, w, 1)
                  : maps          ? bs_replay_maps(&d->store, &bm, w, 1)
                                  : bs_replay(&d->store, w, 1);
         bytes = hdump_writer_bytes(w);
@@ -148,12 +177,15 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
     hdump_membuf_free(&m);
     std::free(objs);
     uint64_t mapped = bm.objects;
+    double per_span = sp.nspans ? double(sp.objects) / double(sp.nspans) : 0.0;
+    bs_spans_free(&sp);
     bs_maps_free(&bm);
     if (status != HDUMP_OK) return;
     st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
     st.SetItemsProcessed(int64_t(st.iterations()) * int64_t(d->store.objects));
     if (hits + misses > 0) st.counters["tc_hit"] = double(hits) / double(hits + misses);
     if (maps) st.counters["maps"] = double(mapped) / double(d->store.objects);
+    if (spans) st.counters["spans"] = per_span;
     set_ratio_counter(st, d->name, double(bytes), c);
 }
 
@@ -251,13 +283,13 @@ void register_writer(Dataset *d) {
         for (const auto &b : bufs) {
             std::string name = "write/" + d->name + "/" + sink_name(s) + "/" + b.name;
             with_spread(
-                benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size, false, 0u))
+                benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size, false, 0u, false))
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
     std::string maps = "write-maps/" + d->name + "/null/4k";
     with_spread(
-        benchmark::RegisterBenchmark(maps.c_str(), bm_write, d, Sink::Null, size_t(4096), true, 0u))
+        benchmark::RegisterBenchmark(maps.c_str(), bm_write, d, Sink::Null, size_t(4096), true, 0u, false))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
     // hdump_writer_put_objects, by one thread and by two
@@ -266,15 +298,23 @@ void register_writer(Dataset *d) {
             std::string name = "write-objects/" + d->name + "/" + sink_name(s) + "/4k/" +
                                std::to_string(t) + "t";
             with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, size_t(4096),
-                                                     false, t))
+                                                     false, t, false))
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
     std::string omaps = "write-objects-maps/" + d->name + "/null/4k/2t";
     with_spread(benchmark::RegisterBenchmark(omaps.c_str(), bm_write, d, Sink::Null, size_t(4096),
-                                             true, 2u))
+                                             true, 2u, false))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
+    // hdump_writer_put_spans, by one thread and by two
+    for (unsigned t : {1u, 2u}) {
+        std::string name = "write-spans/" + d->name + "/null/4k/" + std::to_string(t) + "t";
+        with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, Sink::Null,
+                                                 size_t(4096), false, t, true))
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+    }
     std::string floor = "encode-floor/" + d->name;
     with_spread(benchmark::RegisterBenchmark(floor.c_str(), bm_encode_floor, d))
         ->UseRealTime()

@@ -1,5 +1,7 @@
 /* writer/threads.c: hdump_writer_put_objects, a run of object records
- * encoded by several threads at once and given to the sink in order.
+ * encoded by several threads at once and given to the sink in order; and
+ * the same for hdump_writer_put_spans' slots (chunks of slots, cut by a walk
+ * over the spans, at the end of this file).
  *
  * Why: a record's bytes depend on nothing but the record (docs/format.md §4
  * tag 1: tag, address, contents, field list; go1.3 adds a type and a kind),
@@ -52,6 +54,7 @@
 #include <time.h>
 
 #include "../common/varint.h"
+#include "spans.h"
 #include "writer_internal.h"
 
 #define WP_MAX_SLOTS 128
@@ -67,6 +70,9 @@
 #define WP_EXT_MIN 1024
 /* Objects sampled to pick kobj. */
 #define WP_SAMPLE 256
+/* Chunks a round of hdump_writer_put_spans cuts at once (p->cuts): the
+ * pool's memory stays fixed whatever the spans; a round is ~200 MB. */
+#define WP_CUTS 1024
 /* next after an error: above any chunk index, far from overflowing */
 #define WP_CLOSED (SIZE_MAX / 2)
 
@@ -81,6 +87,7 @@ typedef struct wp_seg {
     size_t at, rec;
     const uint8_t *ptr;
     size_t len, obj;
+    uint64_t slot; /* spans: the object left is slot `slot` of span `obj` */
 } wp_seg;
 
 typedef struct wp_slot {
@@ -92,6 +99,8 @@ typedef struct wp_slot {
     size_t nrec;             /* records made                                   */
     size_t nseg;             /* segments (wp_seg) at the buffer's top          */
     hdump_error err;         /* an error at object made (offset in the chunk)  */
+    hdi_spos from, to;       /* spans: its slots [from, to)                     */
+    hdi_spos made_at;        /* spans: slots from here on are left             */
     uint8_t *buf;
 } wp_slot;
 
@@ -110,6 +119,9 @@ struct hdi_wpool {
     int quit, open;
     const hdump_object *objs;
     size_t n, kobj, nchunks;
+    /* put_spans: chunk j is the slots [cuts[j], cuts[j + 1]) of spans */
+    const hdump_span *spans;
+    hdi_spos cuts[WP_CUTS + 1];
     _Atomic size_t next;    /* the next chunk to claim                       */
     _Atomic int stop;       /* an error: encode nothing more                  */
     _Atomic unsigned active; /* helpers in the call                          */
@@ -138,15 +150,39 @@ static inline size_t obj_bound(const hdump_object *o, size_t chunk) {
     return WP_FIXED + (size_t)o->contents.len + WP_FIELD * (size_t)nf;
 }
 
-/* Spins a while (a chunk takes tens of microseconds), then yields (more
- * threads than cores), then sleeps 50 us at a time (the calling thread is
- * in a slow sink write: a helper waiting for a slot must not burn a core). */
-static inline void wp_pause(unsigned *spins) {
-    if (++*spins < 256) {
+/* How long a waiting thread spins, then yields, before it sleeps. A chunk
+ * takes tens of microseconds to encode, and a wait that went to sleep after
+ * 256 pauses (5 us on the machine of docs/BENCHMARKS.md) made a thread
+ * sleep 50 us for a chunk done a few microseconds later: spinning 20 us
+ * made the mixed heap's 2-thread writer 5-15% faster there (session 15,
+ * interleaved runs of 5, 20 and 100 us). Measured in time, not pauses,
+ * because a pause takes 10 to 150 cycles by CPU. */
+#define WP_SPIN_NS 20000u
+#define WP_YIELD_NS 500000u
+
+/* A wait: pauses since it began (0: not begun) and when it began. */
+typedef struct wp_wait {
+    unsigned n;
+    uint64_t t0;
+} wp_wait;
+
+static uint64_t wp_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Spins WP_SPIN_NS (the clock read every 64 pauses), then yields until
+ * WP_YIELD_NS (more threads than cores), then sleeps 50 us at a time (the
+ * calling thread is in a slow sink write: a helper waiting for a slot must
+ * not burn a core). */
+static void wp_pause(wp_wait *w) {
+    if (w->n == 0) w->t0 = wp_now_ns();
+    if ((++w->n & 63) != 0 || wp_now_ns() - w->t0 < WP_SPIN_NS) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
-    } else if (*spins < 1024) {
+    } else if (wp_now_ns() - w->t0 < WP_YIELD_NS) {
         sched_yield();
     } else {
         struct timespec ts = {0, 50000};
@@ -157,7 +193,13 @@ static inline void wp_pause(unsigned *spins) {
 /* Encodes chunk j into its slot, up to the first object whose bound does
  * not fit the room left, and marks it done. REQUIRES: the slot is free for
  * j. Skipped (nothing made) after an error. */
+static void encode_spans(struct hdi_wpool *p, size_t j);
+
 static void encode(struct hdi_wpool *p, size_t j) {
+    if (p->spans != NULL) {
+        encode_spans(p, j);
+        return;
+    }
     wp_slot *s = &p->slots[j % p->nslots];
     hdump_writer sh = p->proto;
     sh.buf = s->buf;
@@ -216,14 +258,91 @@ static void encode(struct hdi_wpool *p, size_t j) {
     atomic_store_explicit(&s->done, j, memory_order_release);
 }
 
+/* Chunk j of a put_spans call: encode()'s policy over slots. Stores each
+ * live slot while its bound fits the room left; else checked stores, its
+ * contents split off when 1 KiB or more; else a big slot (over 1/8 of a
+ * chunk) left to the calling thread in its place; else the chunk is full
+ * and the slots from there on are left (made_at). */
+static void encode_spans(struct hdi_wpool *p, size_t j) {
+    wp_slot *s = &p->slots[j % p->nslots];
+    hdump_writer sh = p->proto;
+    sh.buf = s->buf;
+    sh.cap = p->chunk;
+    const hdi_spos from = p->cuts[j], to = p->cuts[j + 1];
+    const uint64_t ps = sh.ptr_size;
+    s->from = from;
+    s->to = to;
+    hdi_spos made = from;
+    size_t nseg = 0;
+    if (atomic_load_explicit(&p->stop, memory_order_relaxed)) goto out;
+    size_t lim = p->chunk; /* where the segments start */
+    for (size_t i = from.span; i < to.span || (i == to.span && to.slot > 0); i++) {
+        hdi_sview v;
+        span_view(&v, &p->spans[i], ps);
+        uint64_t lo = i == from.span ? from.slot : 0, hi = i == to.span ? to.slot : v.nelem;
+        const size_t bound = slot_bound(&v);
+        for (uint64_t at = lo; at < hi; at += 64) {
+            unsigned nb = hi - at < 64 ? (unsigned)(hi - at) : 64;
+            uint64_t live = span_live(&v, at, nb);
+            for (; live; live &= live - 1) {
+                uint64_t k = at + (unsigned)__builtin_ctzll(live);
+                size_t room = lim - sh.n;
+                if (HDI_LIKELY(bound <= room)) {
+                    sh.n = (size_t)(slot_store(sh.kern, sh.buf + sh.n, &v, k, ps) - sh.buf);
+                    sh.records++;
+                    continue;
+                }
+                made.span = i;
+                made.slot = k;
+                if (room < 2 * sizeof(wp_seg)) goto out;
+                hdi_wmap m = v.m;
+                m.bit0 = k * v.m.words;
+                const uint8_t *c = v.elem ? v.mem + k * v.elem : v.mem;
+                uint64_t addr = v.base + k * v.elem;
+                wp_seg g;
+                g.rec = (size_t)sh.records;
+                g.slot = 0;
+                if (v.elem >= WP_EXT_MIN &&
+                    hdi_wr_put_mapped_fit(&sh, addr, c, v.elem, &m, lim - sizeof g, &g.at)) {
+                    g.ptr = c;
+                    g.len = (size_t)v.elem;
+                    g.obj = SIZE_MAX;
+                } else if (v.elem < WP_EXT_MIN &&
+                           hdi_wr_put_mapped_fit(&sh, addr, c, v.elem, &m, lim, NULL)) {
+                    continue;
+                } else if (bound > p->chunk / 8) {
+                    g.at = sh.n;
+                    g.ptr = NULL;
+                    g.len = 0;
+                    g.obj = i;
+                    g.slot = k;
+                } else {
+                    goto out;
+                }
+                lim -= sizeof g;
+                memcpy(s->buf + lim, &g, sizeof g);
+                nseg++;
+            }
+        }
+    }
+    made = to;
+out:
+    s->made_at = made;
+    s->nseg = nseg;
+    s->nrec = (size_t)sh.records;
+    s->len = sh.n; /* a slot's stores cannot fail */
+    s->err = sh.err;
+    atomic_store_explicit(&s->done, j, memory_order_release);
+}
+
 /* A helper's part of one call: claims chunks until none is left. */
 static void help(struct hdi_wpool *p) {
     for (;;) {
         size_t j = atomic_fetch_add(&p->next, 1);
         if (j >= p->nchunks) break;
         wp_slot *s = &p->slots[j % p->nslots];
-        unsigned spins = 0;
-        while (atomic_load_explicit(&s->free_for, memory_order_acquire) != j) wp_pause(&spins);
+        wp_wait wt = {0, 0};
+        while (atomic_load_explicit(&s->free_for, memory_order_acquire) != j) wp_pause(&wt);
         encode(p, j);
     }
     atomic_fetch_sub(&p->active, 1);
@@ -249,8 +368,9 @@ static void *helper(void *arg) {
 
 /* Gives a done chunk to the writer: its bytes and records, then its error,
  * or else the objects it left, written here through the usual path. */
-static hdump_status deliver(hdump_writer *w, const hdump_object *objs, const wp_slot *s,
-                            size_t chunk) {
+static hdump_status deliver(hdump_writer *w, const struct hdi_wpool *p, const wp_slot *s) {
+    const hdump_object *objs = p->objs;
+    const size_t chunk = p->chunk;
     size_t from = 0, rec = 0;
     for (size_t k = 1; k <= s->nseg; k++) { /* in stream order */
         wp_seg g;
@@ -259,7 +379,10 @@ static hdump_status deliver(hdump_writer *w, const hdump_object *objs, const wp_
         w->records += g.rec - rec; /* before a left object's own, for its errors */
         rec = g.rec;
         from = g.at;
-        if (g.ptr == NULL) {
+        if (g.ptr == NULL && p->spans != NULL) {
+            hdi_spos a = {g.obj, g.slot}, b = {g.obj, g.slot + 1};
+            HDI_TRY(hdi_spans_write(w, p->spans, a, b));
+        } else if (g.ptr == NULL) {
             HDI_TRY(hdi_wr_put_obj(w, &objs[g.obj]));
         } else {
             /* long contents in one write of their own, as put_object writes
@@ -273,6 +396,7 @@ static hdump_status deliver(hdump_writer *w, const hdump_object *objs, const wp_
     w->records += s->nrec - rec;
     if (s->err.code != HDUMP_OK)
         return hdi_wr_fail(w, s->err.code, hdump_writer_bytes(w), s->err.tag, s->err.msg);
+    if (p->spans != NULL) return hdi_spans_write(w, p->spans, s->made_at, s->to);
     for (size_t i = s->made; i < s->hi; i++) HDI_TRY(hdi_wr_put_obj(w, &objs[i]));
     return HDUMP_OK;
 }
@@ -356,15 +480,12 @@ static size_t pick_kobj(const hdump_object *objs, size_t n, size_t chunk, int sp
     return k < 1 ? 1 : (size_t)k;
 }
 
-/* The threaded call. REQUIRES: w->pool, no sticky error, not finished,
- * nchunks > 1. */
-static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdump_object *objs,
-                                 size_t n, size_t kobj, size_t nchunks) {
+/* The threaded call over nchunks chunks of p->objs (kobj a chunk) or of
+ * p->spans (p->cuts), which the caller set while no helper was in a call.
+ * REQUIRES: w->pool, no sticky error, not finished. */
+static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, size_t nchunks) {
     const size_t ns = p->nslots;
     pthread_mutex_lock(&p->mu);
-    p->objs = objs;
-    p->n = n;
-    p->kobj = kobj;
     p->nchunks = nchunks;
     for (size_t k = 0; k < ns; k++) {
         atomic_store_explicit(&p->slots[k].free_for, k, memory_order_relaxed);
@@ -379,12 +500,12 @@ static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdu
 
     hdump_status st = HDUMP_OK;
     size_t end = nchunks; /* chunks to deliver or drop */
-    unsigned spins = 0;
+    wp_wait wt = {0, 0};
     for (size_t d = 0; d < end;) {
         wp_slot *s = &p->slots[d % ns];
         if (atomic_load_explicit(&s->done, memory_order_acquire) == d) {
             if (st == HDUMP_OK) {
-                st = deliver(w, objs, s, p->chunk);
+                st = deliver(w, p, s);
                 if (st != HDUMP_OK) {
                     /* nothing more is claimed; what was is dropped */
                     atomic_store(&p->stop, 1);
@@ -394,7 +515,7 @@ static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdu
             }
             atomic_store_explicit(&s->free_for, d + ns, memory_order_release);
             d++;
-            spins = 0;
+            wt.n = 0;
             continue;
         }
         /* the next chunk, if its slot is free (its chunk - ns delivered) */
@@ -402,18 +523,19 @@ static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, const hdu
         if (st == HDUMP_OK && j < nchunks && j < d + ns &&
             atomic_compare_exchange_weak(&p->next, &j, j + 1)) {
             encode(p, j);
-            spins = 0;
+            wt.n = 0;
             continue;
         }
-        wp_pause(&spins);
+        wp_pause(&wt);
     }
     /* no helper may still read this call's objects when it returns */
     pthread_mutex_lock(&p->mu);
     p->open = 0;
     pthread_mutex_unlock(&p->mu);
-    spins = 0;
-    while (atomic_load(&p->active) != 0) wp_pause(&spins);
+    wt.n = 0;
+    while (atomic_load(&p->active) != 0) wp_pause(&wt);
     p->objs = NULL;
+    p->spans = NULL;
     return st;
 }
 
@@ -429,9 +551,97 @@ hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs,
         /* one chunk: nothing to share, so no helper is woken */
         if (nchunks > 1) {
             if (w->pool == NULL) w->pool = pool_start(w);
-            if (w->pool != NULL) return put_threaded(w, w->pool, objs, n, kobj, nchunks);
+            if (w->pool != NULL) {
+                w->pool->objs = objs;
+                w->pool->n = n;
+                w->pool->kobj = kobj;
+                return put_threaded(w, w->pool, nchunks);
+            }
         }
     }
     for (size_t i = 0; i < n; i++) HDI_TRY(hdi_wr_put_obj(w, &objs[i]));
     return HDUMP_OK;
+}
+
+/* ---- hdump_writer_put_spans ---- */
+
+/* A span's bytes a slot, roughly (for cutting chunks only; the chunks
+ * check every store): its live slots' headers and contents, and 1 byte
+ * for 16 of contents when it has a map (a quarter of the words pointers,
+ * 2 or 3 bytes an entry), spread over its slots; at least 1. The map is
+ * not read: this runs on the calling thread alone, before any chunk, and
+ * counting its bits cost a third of what encoding the mixed heap's spans
+ * did. */
+static uint64_t slot_estimate(const hdump_span *sp, uint64_t ptr_size) {
+    hdi_sview v;
+    span_view(&v, sp, ptr_size);
+    uint64_t live = 0;
+    for (uint64_t at = 0; at < v.nelem; at += 64) {
+        unsigned nb = v.nelem - at < 64 ? (unsigned)(v.nelem - at) : 64;
+        live += (uint64_t)popcount64(span_live(&v, at, nb));
+    }
+    uint64_t e = v.elem < ((uint64_t)1 << 40) ? v.elem : ((uint64_t)1 << 40);
+    uint64_t per = live * (e + 8 + (v.m.words ? e / 16 : 0)) / v.nelem;
+    return per ? per : 1;
+}
+
+/* Cuts chunks of about 3/4 of a chunk's room each (as pick_kobj aims) from
+ * *pos on, at most max of them: cuts[0..k] bound chunks 0..k-1. Returns k
+ * and moves *pos to where the last one ends. A slot whose estimate is over
+ * a chunk's aim is a chunk of its own. REQUIRES: nelem > 0 for the spans
+ * whose estimate is taken (empty spans are stepped over). */
+static size_t cut_spans(const hdump_span *spans, size_t n, hdi_spos *pos, hdi_spos *cuts,
+                        size_t max, size_t chunk, uint64_t ptr_size) {
+    const uint64_t aim = chunk / 4 * 3;
+    hdi_spos at = *pos;
+    uint64_t per = 1;
+    size_t per_of = SIZE_MAX, k = 0;
+    while (k < max && at.span < n) {
+        cuts[k++] = at;
+        uint64_t budget = aim;
+        while (at.span < n) {
+            const hdump_span *sp = &spans[at.span];
+            if (at.slot >= sp->nelem) {
+                at.span++;
+                at.slot = 0;
+                continue;
+            }
+            if (per_of != at.span) {
+                per = slot_estimate(sp, ptr_size);
+                per_of = at.span;
+            }
+            uint64_t left = sp->nelem - at.slot, take = budget / per;
+            if (left <= take) {
+                budget -= left * per;
+                at.span++;
+                at.slot = 0;
+                continue;
+            }
+            if (take == 0 && budget == aim) take = 1;
+            at.slot += take;
+            break;
+        }
+    }
+    cuts[k] = at;
+    *pos = at;
+    return k;
+}
+
+int hdi_wpool_put_spans(hdump_writer *w, const hdump_span *spans, size_t n, hdump_status *st) {
+    hdi_spos pos = {0, 0}, first[3];
+    /* one chunk's worth: nothing to share, so no helper is woken */
+    if (cut_spans(spans, n, &pos, first, 2, w->chunk, w->ptr_size) < 2) return 0;
+    if (w->pool == NULL) w->pool = pool_start(w);
+    struct hdi_wpool *p = w->pool;
+    if (p == NULL) return 0;
+    pos.span = 0;
+    pos.slot = 0;
+    *st = HDUMP_OK;
+    /* rounds of at most WP_CUTS chunks, so the cuts take fixed memory */
+    while (*st == HDUMP_OK && pos.span < n) {
+        size_t k = cut_spans(spans, n, &pos, p->cuts, WP_CUTS, p->chunk, w->ptr_size);
+        p->spans = spans;
+        *st = put_threaded(w, p, k);
+    }
+    return 1;
 }

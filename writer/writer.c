@@ -298,31 +298,6 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
 /* 1 if a list entry's kind is not 1..maxk: one compare for both ends. */
 static inline int kind_bad(uint64_t k, uint64_t maxk) { return k - 1 >= maxk; }
 
-/* The bits of a one-bit map's words [base, base + 64), least significant
- * first, from the map's (nwords + 7) / 8 bytes and no further. */
-static inline uint64_t bitmap_word(const uint8_t *b, uint64_t nwords, uint64_t base) {
-    uint64_t bits = 0, nb = nwords - base < 64 ? nwords - base : 64;
-    if (nb == 64) {
-        memcpy(&bits, b + base / 8, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        bits = __builtin_bswap64(bits);
-#endif
-        return bits;
-    }
-    for (uint64_t j = 0; j < (nb + 7) / 8; j++) bits |= (uint64_t)b[base / 8 + j] << (8 * j);
-    return bits & (((uint64_t)1 << nb) - 1);
-}
-
-/* A one-bit map's entries (Ptr at word * ptr_size for each set bit, the
- * runtime's bitvector walk), a 64-word piece at a time (store_word).
- * REQUIRES: OBJ_FIELD bytes at p per set bit. */
-static inline uint8_t *put_bitmap_pairs(const hdi_varint_kernel *k, uint8_t *p, const uint8_t *b,
-                                        uint64_t nwords, uint64_t ptr_size) {
-    for (uint64_t base = 0; base < nwords; base += 64)
-        p = store_word(k, p, bitmap_word(b, nwords, base), base, ptr_size);
-    return p;
-}
-
 /* Writes the checked entries it[0..count) (kinds 1..3) through the dwrite
  * policy. Each run that fits the headroom (OBJ_FIELD an entry) is stored
  * straight (every piece of it would be copied by dwrite too); with less than
@@ -347,30 +322,48 @@ static hdump_status put_field_list(hdump_writer *w, const hdump_field *it, uint6
     return HDUMP_OK;
 }
 
-static hdump_status put_field_bitmap1(hdump_writer *w, const uint8_t *b, uint64_t nwords,
-                                      uint64_t ptr_size) {
-    for (uint64_t base = 0; base < nwords; base += 64) {
-        uint64_t bits = bitmap_word(b, nwords, base);
+/* A map piece's entries through the dwrite policy: stored straight while
+ * one entry's bound fits (each of their pieces would be copied by dwrite
+ * too), value by value when less is left (which may flush). */
+static hdump_status put_map_fields(hdump_writer *w, const hdi_wmap *m) {
+    const uint64_t ps = w->ptr_size;
+    for (uint64_t base = 0; base < m->words; base += 64) {
+        unsigned nb = m->words - base < 64 ? (unsigned)(m->words - base) : 64;
+        uint64_t bits = map_bits(m->b, m->nbytes, m->bit0 + base, nb);
+        if (bits != 0 &&
+            w->cap - w->n >= OBJ_FIELD * (size_t)popcount64(bits)) {
+            /* the word's entries in one store (kernels.h word_pairs) */
+            w->n = (size_t)(store_word(w->kern, w->buf + w->n, bits, base, ps) - w->buf);
+            continue;
+        }
         while (bits) {
             if (w->cap - w->n >= OBJ_FIELD) {
-                /* entries stored straight while one entry's bound fits (each
-                 * of their pieces would be copied by dwrite too) */
                 uint8_t *p = w->buf + w->n, *last = w->buf + w->cap - OBJ_FIELD;
                 while (bits && p <= last) {
                     unsigned i = (unsigned)__builtin_ctzll(bits);
                     bits &= bits - 1;
-                    p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
+                    p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ps);
                 }
                 w->n = (size_t)(p - w->buf);
-            } else { /* value by value: the dwrite policy may flush */
+            } else {
                 unsigned i = (unsigned)__builtin_ctzll(bits);
                 bits &= bits - 1;
                 HDI_TRY(wr_u(w, HDUMP_FIELD_PTR, HDUMP_TAG_OBJECT));
-                HDI_TRY(wr_u(w, (base + i) * ptr_size, HDUMP_TAG_OBJECT));
+                HDI_TRY(wr_u(w, (base + i) * ps, HDUMP_TAG_OBJECT));
             }
         }
     }
     return HDUMP_OK;
+}
+
+/* An object's one-bit map as a map piece (bit 0 on). */
+static inline hdi_wmap map_of(const hdump_fields *f) {
+    hdi_wmap m;
+    m.b = f->bitmap;
+    m.words = f->nwords;
+    m.bit0 = 0;
+    m.nbytes = (size_t)((f->nwords + 7) / 8);
+    return m;
 }
 
 /* The careful path for an object that may not fit the buffer's headroom, or
@@ -416,7 +409,8 @@ static HDI_NOINLINE hdump_status put_object_slow(hdump_writer *w, uint64_t addr,
     if (f != NULL && list && f->count > 0) {
         HDI_TRY(put_field_list(w, f->items, f->count));
     } else if (f != NULL && !list && f->form == HDUMP_FIELDS_BITMAP1) {
-        HDI_TRY(put_field_bitmap1(w, f->bitmap, f->nwords, w->ptr_size));
+        hdi_wmap m = map_of(f);
+        HDI_TRY(put_map_fields(w, &m));
     } else if (f != NULL && !list) {
         const char *why = NULL;
         hdump_fields g = *f;
@@ -430,22 +424,49 @@ static HDI_NOINLINE hdump_status put_object_slow(hdump_writer *w, uint64_t addr,
     return HDUMP_OK;
 }
 
-/* An object whose fields come as a one-bit map (HDUMP_FIELDS_BITMAP1, the
- * form a runtime's pointer bitvector has; any bits are valid). When the
- * record's bound (OBJ_FIXED + len + OBJ_FIELD a word of the map) fits the
- * headroom, every piece of it would be copied by the runtime's dwrite too,
- * so it is stored straight, as object_fast.h stores a list; otherwise
- * put_object_slow writes it piece by piece. REQUIRES: as object_fast.h's
- * entry, and f->form == HDUMP_FIELDS_BITMAP1 with f->bitmap set. */
-static HDI_NOINLINE hdump_status put_object_bitmap1(hdump_writer *w, uint64_t addr,
-                                                    const uint8_t *c, uint64_t len,
-                                                    const hdump_fields *f) {
-    uint64_t nw = f->nwords;
+/* An object whose fields come as a map piece: a one-bit map
+ * (HDUMP_FIELDS_BITMAP1, the form a runtime's pointer bitvector has; any
+ * bits are valid), or a span's slot (spans.c). When the record's bound
+ * (OBJ_FIXED + len + OBJ_FIELD a word of the map) fits the headroom, every
+ * piece of it would be copied by the runtime's dwrite too, so it is stored
+ * straight, as object_fast.h stores a list; otherwise it is written piece by
+ * piece through the dwrite policy. REQUIRES: w->obj_fast; c set when
+ * len > 0. */
+hdump_status hdi_wr_put_mapped(hdump_writer *w, uint64_t addr, const uint8_t *c, uint64_t len,
+                               const hdi_wmap *m) {
+    uint64_t nw = m->words;
     size_t room = w->cap - w->n;
     /* len <= room also keeps len below SIZE_MAX; nw < 2^16 keeps
-     * OBJ_FIELD * nw from overflowing */
-    if (nw > 0xffff || len > room || room - (size_t)len < OBJ_FIXED + OBJ_FIELD * (size_t)nw)
-        return put_object_slow(w, addr, c, len, f);
+     * OBJ_FIELD * nw from overflowing. When a word's bound does not fit,
+     * a set bit's may: a map of mostly scalar words (a span's noscan
+     * slots) is then stored straight too (with the MAP_SLACK bytes
+     * store_map may store past its entries). Either way nothing is flushed
+     * (every piece fits), so the bytes and the sink's writes are those of
+     * the piece-by-piece path. */
+    if ((nw > 0xffff || len > room ||
+         room - (size_t)len < OBJ_FIXED + MAP_SLACK + OBJ_FIELD * (size_t)nw) &&
+        (len > room || (nw = map_count(m)) > (room - (size_t)len) / OBJ_FIELD ||
+         room - (size_t)len - OBJ_FIELD * (size_t)nw < OBJ_FIXED + MAP_SLACK)) {
+        if (len > SIZE_MAX)
+            return hdi_wr_fail(w, HDUMP_ERR_USAGE, wr_offset(w), HDUMP_TAG_OBJECT,
+                               "byte range has a length but no data");
+        if (w->cap - w->n >= 3 * HDI_UVARINT_MAX) {
+            uint8_t *p = w->buf + w->n;
+            *p++ = HDUMP_TAG_OBJECT;
+            p += hdi_uvarint_put(p, addr);
+            p += hdi_uvarint_put(p, len);
+            w->n = (size_t)(p - w->buf);
+        } else {
+            HDI_TRY(wr_u(w, HDUMP_TAG_OBJECT, HDUMP_TAG_OBJECT));
+            HDI_TRY(wr_u(w, addr, HDUMP_TAG_OBJECT));
+            HDI_TRY(wr_u(w, len, HDUMP_TAG_OBJECT));
+        }
+        HDI_TRY(wr_bytes(w, c, (size_t)len, HDUMP_TAG_OBJECT));
+        HDI_TRY(put_map_fields(w, m));
+        HDI_TRY(wr_u(w, 0, HDUMP_TAG_OBJECT));
+        w->records++;
+        return HDUMP_OK;
+    }
     uint8_t *p = w->buf + w->n;
     *p++ = HDUMP_TAG_OBJECT;
     p = hdi_uvarint_put_fast(p, addr);
@@ -454,11 +475,18 @@ static HDI_NOINLINE hdump_status put_object_bitmap1(hdump_writer *w, uint64_t ad
         copy_inline(p, c, (size_t)len);
     else
         memcpy(p, c, (size_t)len);
-    p = put_bitmap_pairs(w->kern, p + len, f->bitmap, nw, w->ptr_size);
+    p = store_map(w->kern, p + len, m, w->ptr_size);
     *p++ = 0;
     w->n = (size_t)(p - w->buf);
     w->records++;
     return HDUMP_OK;
+}
+
+static HDI_NOINLINE hdump_status put_object_bitmap1(hdump_writer *w, uint64_t addr,
+                                                    const uint8_t *c, uint64_t len,
+                                                    const hdump_fields *f) {
+    hdi_wmap m = map_of(f);
+    return hdi_wr_put_mapped(w, addr, c, len, &m);
 }
 
 /* ==== The object fast path, instantiated twice (object_fast.h) ====
@@ -558,6 +586,39 @@ hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o) {
     return hdump_writer_put(w, &rec);
 }
 
+/* The checked stores' map and end (hdi_wr_put_obj_fit, hdi_wr_put_mapped_fit):
+ * p is past the contents (or their place). */
+static int put_map_fit_rest(hdump_writer *w, uint8_t *p, uint8_t *const lim, const hdi_wmap *m) {
+    for (uint64_t base = 0; base < m->words; base += 64) {
+        unsigned nb = m->words - base < 64 ? (unsigned)(m->words - base) : 64;
+        uint64_t bits = map_bits(m->b, m->nbytes, m->bit0 + base, nb);
+        if ((size_t)(lim - p) < OBJ_FIELD * 64 + 1) return 0;
+        p = store_word(w->kern, p, bits, base, w->ptr_size);
+    }
+    if (p >= lim) return 0;
+    *p++ = 0;
+    w->n = (size_t)(p - w->buf);
+    w->records++;
+    return 1;
+}
+
+int hdi_wr_put_mapped_fit(hdump_writer *w, uint64_t addr, const uint8_t *c, uint64_t len,
+                          const hdi_wmap *m, size_t end, size_t *split) {
+    uint8_t *p = w->buf + w->n, *const lim = w->buf + end;
+    if (end < w->n || (size_t)(lim - p) < OBJ_FIXED) return 0;
+    *p++ = HDUMP_TAG_OBJECT;
+    p = hdi_uvarint_put_fast(p, addr);
+    p = hdi_uvarint_put_fast(p, len);
+    if (split != NULL) {
+        *split = (size_t)(p - w->buf);
+    } else {
+        if (len > (uint64_t)(lim - p)) return 0;
+        memcpy(p, c, (size_t)len);
+        p += len;
+    }
+    return put_map_fit_rest(w, p, lim, m);
+}
+
 int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end, size_t *split) {
     const hdump_fields *f = &o->fields;
     const uint64_t len = o->contents.len;
@@ -587,11 +648,8 @@ int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end, size_
         p += len;
     }
     if (map) {
-        for (uint64_t base = 0; base < f->nwords; base += 64) {
-            uint64_t bits = bitmap_word(f->bitmap, f->nwords, base);
-            if ((size_t)(lim - p) < OBJ_FIELD * 64 + 1) return 0;
-            p = store_word(w->kern, p, bits, base, w->ptr_size);
-        }
+        hdi_wmap m = map_of(f);
+        return put_map_fit_rest(w, p, lim, &m);
     } else {
         const uint64_t maxk = hdi_max_field_kind(HDUMP_GO1_4);
         int bad = 0; /* the kinds were checked above */

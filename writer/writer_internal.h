@@ -5,6 +5,7 @@
 #include "../common/internal.h"
 #include "../common/kernels.h"
 #include "../common/typecache.h"
+#include "store_inline.h"
 #include "hdump/writer.h"
 
 struct hdump_writer {
@@ -60,6 +61,19 @@ HDI_HIDDEN hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o);
  * end <= w->cap. */
 HDI_HIDDEN int hdi_wr_put_obj_fit(hdump_writer *w, const hdump_object *o, size_t end,
                                   size_t *split);
+
+/* One go1.4+ object record whose fields are a map piece (a one-bit map,
+ * or a span's slot): stored straight when its bound fits the headroom,
+ * else piece by piece through the dwrite policy; the same bytes as
+ * hdump_writer_put_object with the piece as a one-bit map. REQUIRES:
+ * w->obj_fast; c set when len > 0. */
+HDI_HIDDEN hdump_status hdi_wr_put_mapped(hdump_writer *w, uint64_t addr, const uint8_t *c,
+                                          uint64_t len, const hdi_wmap *m);
+
+/* hdi_wr_put_obj_fit for a record hdi_wr_put_mapped writes (threads.c). */
+HDI_HIDDEN int hdi_wr_put_mapped_fit(hdump_writer *w, uint64_t addr, const uint8_t *c,
+                                     uint64_t len, const hdi_wmap *m, size_t end,
+                                     size_t *split);
 
 /* Appends p[0..len) as the runtime's dwrite does (the buffer if it fits;
  * else the buffered bytes are flushed, then p goes to the sink in one write

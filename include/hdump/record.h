@@ -133,6 +133,29 @@ typedef struct hdump_object {        /* tag 1 */
     hdump_fields fields;             /* go1.4+ only                              */
 } hdump_object;
 
+/** A span: objects as a runtime's heap holds them (the Go runtime's mspan),
+ *  for hdump_writer_put_spans. nelem slots of elem_size bytes each, back to
+ *  back from mem; slot i holds the object at address base + i * elem_size,
+ *  whose contents are mem[i * elem_size, (i + 1) * elem_size) and whose
+ *  fields are slot i's piece of the pointer map, as the runtime's dumpobjs
+ *  writes every object of a span. Bitmaps are byte arrays, least
+ *  significant bit first, like the runtime's. */
+typedef struct hdump_span {
+    uint64_t base;                   /* address of slot 0                        */
+    const uint8_t *mem;              /* nelem * elem_size bytes; free slots' are
+                                        not read                                 */
+    uint64_t elem_size;
+    uint64_t nelem;
+    const uint8_t *alloc;            /* bit i set: slot i is an object; NULL: all
+                                        slots are (the rest are skipped)         */
+    const uint8_t *ptrs;             /* a one-bit map of every slot's words,
+                                        words = elem_size / the writer's
+                                        ptr_size bits a slot, slot i's at bits
+                                        [i * words, (i + 1) * words): bit
+                                        i * words + k set means a Ptr field at
+                                        offset k * ptr_size; NULL: none          */
+} hdump_span;
+
 typedef struct hdump_otherroot {     /* tag 2 */
     hdump_bytes description;
     uint64_t ptr;

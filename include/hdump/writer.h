@@ -151,6 +151,30 @@ HDUMP_API hdump_status hdump_writer_put_object(hdump_writer *w, uint64_t addr,
  *  hdump_writer_put gives for one of the objects); sink errors. */
 HDUMP_API hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs,
                                                 size_t n);
+/** The objects of n spans, spans[0..n) in order and each span's slots in
+ *  address order, free slots skipped: the same bytes, records and errors as
+ *  one hdump_writer_put_object call per object, with its slot's contents
+ *  and its piece of the pointer map as a one-bit map (go1.3: no fields, as
+ *  hdump_writer_put_object writes them). The runtime's own form of the heap:
+ *  a runtime gives its spans as they are, with no per-object array to build,
+ *  and nothing per object is read but its contents and its bits.
+ *
+ *  With opts.threads > 1, as hdump_writer_put_objects: the slots are cut
+ *  into chunks of about opts.chunk_size bytes (a span may be cut between
+ *  its slots), encoded by the calling thread and the helpers, and given to
+ *  the sink in order by the calling thread; contents of 1 KiB or more that
+ *  do not fit a chunk's room are given from the span's memory; objects a
+ *  chunk cannot hold are written by the calling thread in their turn.
+ *  spans and everything they point to are read until the call returns, by
+ *  several threads, and must not change meanwhile.
+ *
+ *  A span is checked before its first object is written: mem NULL while
+ *  nelem * elem_size > 0, a size that overflows size_t, or a last address
+ *  past 2^64 - 1 is HDUMP_ERR_USAGE, with the objects of the spans before
+ *  it written.
+ *  @return HDUMP_OK; HDUMP_ERR_USAGE (spans NULL with n > 0, a bad span, a
+ *  call after finish); sink errors. */
+HDUMP_API hdump_status hdump_writer_put_spans(hdump_writer *w, const hdump_span *spans, size_t n);
 HDUMP_API hdump_status hdump_writer_put_otherroot(hdump_writer *w, const hdump_otherroot *r);
 /** tag 3, through the type cache: if `addr` is cached in bucket
  *  (hash & (buckets-1)) it is not written again (returns HDUMP_OK); otherwise

@@ -1,0 +1,131 @@
+/* writer/spans.h: a span's slots (hdump_span), shared by spans.c (the call,
+ * one thread) and threads.c (chunks of slots on several threads).
+ *
+ * A live slot i of a span is the object record (docs/format.md §4 tag 1)
+ * (base + i * elem_size, mem[i * elem_size, (i + 1) * elem_size), the map
+ * piece of words bits from bit i * words of ptrs), exactly what
+ * hdump_writer_put_object writes for that address, contents and one-bit
+ * map: the runtime's dumpobjs gives each object of a span its size class's
+ * size and its own bits of the heap bitmap. */
+#ifndef HDUMP_WRITER_SPANS_H
+#define HDUMP_WRITER_SPANS_H
+
+#include "writer_internal.h"
+
+/* A place in a call's spans: slot `slot` of span `span`. */
+typedef struct hdi_spos {
+    size_t span;
+    uint64_t slot;
+} hdi_spos;
+
+static inline int spos_before(hdi_spos a, hdi_spos b) {
+    return a.span < b.span || (a.span == b.span && a.slot < b.slot);
+}
+
+/* A span's fixed part, worked out once per span (the map's bit0 is set per
+ * slot). */
+typedef struct hdi_sview {
+    const uint8_t *mem;
+    uint64_t base, elem, nelem;
+    const uint8_t *alloc; /* NULL: every slot is live */
+    size_t abytes;
+    hdi_wmap m;
+} hdi_sview;
+
+/* The checks hdump_writer_put_spans makes of a span before its first
+ * object: NULL when it is good, else the error's message. */
+static inline const char *span_bad(const hdump_span *s) {
+    if (s->nelem != 0 && s->elem_size > UINT64_MAX / s->nelem) return "span's size overflows";
+    uint64_t bytes = s->nelem * s->elem_size;
+    if (bytes > SIZE_MAX) return "span's size overflows";
+    if (s->mem == NULL && bytes > 0) return "span has objects but no memory";
+    if (s->nelem != 0 && (s->nelem - 1) * s->elem_size > UINT64_MAX - s->base)
+        return "span's last address is past 2^64 - 1";
+    return NULL;
+}
+
+/* REQUIRES: span_bad(s) == NULL. */
+static inline void span_view(hdi_sview *v, const hdump_span *s, uint64_t ptr_size) {
+    v->mem = s->mem;
+    v->base = s->base;
+    v->elem = s->elem_size;
+    v->nelem = s->nelem;
+    v->alloc = s->alloc;
+    v->abytes = (size_t)((s->nelem + 7) / 8);
+    v->m.b = s->ptrs;
+    v->m.words = s->ptrs != NULL ? s->elem_size / ptr_size : 0;
+    v->m.nbytes = (size_t)((v->m.words * s->nelem + 7) / 8);
+    v->m.bit0 = 0;
+}
+
+/* Asks for the next span's first bytes while this one is written: its
+ * bits are read first, each a cache miss otherwise (a span's memory is
+ * where the runtime put it, not after the last span's), and its first
+ * slots before the hardware's stream prefetch has seen them. */
+static inline void span_prefetch(const hdump_span *s) {
+#if defined(__GNUC__)
+    if (s->alloc != NULL) __builtin_prefetch(s->alloc);
+    if (s->ptrs != NULL) __builtin_prefetch(s->ptrs);
+    if (s->mem != NULL) {
+        uint64_t bytes = s->nelem * s->elem_size; /* checked: span_bad */
+        for (size_t at = 0; at < 256 && at < bytes; at += 64) __builtin_prefetch(s->mem + at);
+    }
+#else
+    (void)s;
+#endif
+}
+
+/* The live slots among [at, at + nb) (nb 1..64), bit k for slot at + k. */
+static inline uint64_t span_live(const hdi_sview *v, uint64_t at, unsigned nb) {
+    if (v->alloc == NULL) return nb < 64 ? ((uint64_t)1 << nb) - 1 : ~(uint64_t)0;
+    return map_bits(v->alloc, v->abytes, at, nb);
+}
+
+/* The record bound of a slot: OBJ_FIXED-like header (tag, address and
+ * length, the list's end), its contents, 11 bytes a word of its map and
+ * store_map's slack;
+ * SIZE_MAX when that is past 2^62 (any room is smaller). */
+static inline size_t slot_bound(const hdi_sview *v) {
+    if (v->elem > ((uint64_t)1 << 62) || v->m.words > ((uint64_t)1 << 56)) return SIZE_MAX;
+    uint64_t b = 2 + 2 * HDI_UVARINT_MAX + v->elem + (1 + HDI_UVARINT_MAX) * v->m.words +
+                 (v->m.words ? MAP_SLACK : 0);
+    return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
+/* Stores slot i's record at p. REQUIRES: slot_bound(v) bytes at p. */
+static inline uint8_t *slot_store(const hdi_varint_kernel *k, uint8_t *p, const hdi_sview *v,
+                                  uint64_t i, uint64_t ptr_size) {
+    const uint8_t *c = v->elem ? v->mem + i * v->elem : v->mem; /* no NULL + 0 */
+    *p++ = HDUMP_TAG_OBJECT;
+    uint64_t addr = v->base + i * v->elem;
+    p = HDI_LIKELY(addr >> 56 == 0) ? uv_put_lt56(p, addr) : p + hdi_uvarint_put(p, addr);
+    p = hdi_uvarint_put_fast(p, v->elem);
+    if (v->elem <= COPY_INLINE)
+        copy_inline(p, c, (size_t)v->elem);
+    else
+        memcpy(p, c, (size_t)v->elem);
+    p += v->elem;
+    if (v->m.words != 0) {
+        hdi_wmap m = v->m;
+        m.bit0 = i * v->m.words;
+        p = store_map(k, p, &m, ptr_size);
+    }
+    *p++ = 0;
+    return p;
+}
+
+/* Writes the live slots of spans from `from` up to `to` (not included)
+ * through w: each stored straight when its bound fits the headroom, else
+ * through hdi_wr_put_mapped. REQUIRES: w->obj_fast; every span in the range
+ * good (span_bad). */
+HDI_HIDDEN hdump_status hdi_spans_write(hdump_writer *w, const hdump_span *spans, hdi_spos from,
+                                        hdi_spos to);
+
+/* The threaded call (threads.c). Returns 1 when it ran (its result in *st);
+ * 0 when the spans are better written by the calling thread alone (one
+ * chunk's worth, or no pool could be had). REQUIRES: w->obj_fast, every span
+ * good. */
+HDI_HIDDEN int hdi_wpool_put_spans(hdump_writer *w, const hdump_span *spans, size_t n,
+                                   hdump_status *st);
+
+#endif
