@@ -435,7 +435,11 @@ int bs_spans_build(const bs_store *s, bs_spans *p) {
             }
             sp->mem = mem;
             sp->alloc = al;
-            sp->ptrs = pt;
+            /* a span with no pointer at all is a runtime's noscan span,
+             * which has no pointer bits to give */
+            int any = 0;
+            for (size_t q = 0; q < (size_t)(sp->nelem * words + 7) / 8 && !any; q++) any = pt[q] != 0;
+            sp->ptrs = any ? pt : NULL;
             p->objects += j - i;
             i = j;
         }

@@ -104,7 +104,8 @@ hdump_status bs_replay_objects(const bs_store *s, const hdump_object *objs, hdum
  *  each stretch of a run of objects of one size at addresses a whole number
  *  of slots apart (at most 64 free slots between) becomes one span, whose
  *  memory (the objects' contents in their slots), allocation bits and
- *  pointer map are made here. Runs are in item order: run r starts at item
+ *  pointer map are made here (no map for a span without pointers, as a
+ *  runtime's noscan span has none). Runs are in item order: run r starts at item
  *  run_item[r], holds run_len[r] objects and spans [run_span[r],
  *  run_span[r + 1]). */
 typedef struct bs_spans {

@@ -6,7 +6,8 @@
  * hdump_record_equal, same tags); out2 is byte-identical to out1 (a rewrite
  * is a fixed point after one cycle); the records written again with each run
  * of objects given to hdump_writer_put_objects (2 to 4 threads, chunks of 1
- * to 9 KiB, from the hash) make out1's bytes too; and when the input also parses in
+ * to 9 KiB, from the hash), or as spans to hdump_writer_put_spans, make
+ * out1's bytes too; and when the input also parses in
  * strict mode (minimal uvarints) out1 is byte-identical to the input, as
  * convert.h promises for canonical dumps. A hash of the input chooses the
  * writer's kernel, buffer size and type-cache setting, so the input itself
@@ -66,9 +67,76 @@ static void rewrite(const uint8_t *d, size_t n, hdump_version v, uint64_t h, hdu
     hdump_reader_free(r);
 }
 
+/* Whether o's list is a one-bit map's walk (Ptr entries at ascending
+ * multiples of 8 inside its contents), so it can be a span's slot. */
+static int span_slot(const hdump_object *o) {
+    for (uint64_t k = 0; k < o->fields.count; k++) {
+        const hdump_field *f = &o->fields.items[k];
+        if (f->kind != HDUMP_FIELD_PTR || f->offset % 8 != 0 || f->offset / 8 >= o->contents.len / 8 ||
+            (k > 0 && f->offset <= o->fields.items[k - 1].offset))
+            return 0;
+    }
+    return o->contents.len > 0;
+}
+
+/* objs[0..n) through hdump_writer_put_spans: each stretch of one size at
+ * addresses a whole number of slots apart (at most 8 free slots between,
+ * at most 256 slots) as one span, its slots' memory, allocation bits and
+ * pointer map made here; an object no span can give through put_object. */
+static hdump_status put_run_spans(hdump_writer *w, const hdump_object *objs, size_t n) {
+    for (size_t i = 0; i < n;) {
+        const hdump_object *a = &objs[i];
+        if (!span_slot(a)) {
+            hdump_status st = hdump_writer_put_object(w, a->addr, a->contents.ptr,
+                                                      (size_t)a->contents.len, &a->fields);
+            if (st != HDUMP_OK) return st;
+            i++;
+            continue;
+        }
+        uint64_t e = a->contents.len, last = 0;
+        size_t j = i + 1;
+        while (j < n && objs[j].contents.len == e && objs[j].addr > objs[j - 1].addr &&
+               (objs[j].addr - a->addr) % e == 0 && (objs[j].addr - a->addr) / e - last <= 8 &&
+               (objs[j].addr - a->addr) / e < 256 && span_slot(&objs[j])) {
+            last = (objs[j].addr - a->addr) / e;
+            j++;
+        }
+        hdump_span sp;
+        sp.base = a->addr;
+        sp.elem_size = e;
+        sp.nelem = last + 1;
+        uint64_t words = e / 8;
+        uint8_t *mem = calloc((size_t)(sp.nelem * e), 1);
+        uint8_t *al = calloc((size_t)(sp.nelem + 7) / 8, 1);
+        uint8_t *pt = calloc((size_t)(sp.nelem * words + 7) / 8 + 1, 1);
+        FZ_CHECK(mem != NULL && al != NULL && pt != NULL, "out of memory");
+        for (size_t k = i; k < j; k++) {
+            uint64_t slot = (objs[k].addr - a->addr) / e;
+            memcpy(mem + slot * e, objs[k].contents.ptr, (size_t)e);
+            al[slot / 8] |= (uint8_t)(1u << (slot % 8));
+            for (uint64_t f = 0; f < objs[k].fields.count; f++) {
+                uint64_t b = slot * words + objs[k].fields.items[f].offset / 8;
+                pt[b / 8] |= (uint8_t)(1u << (b % 8));
+            }
+        }
+        sp.mem = mem;
+        sp.alloc = al;
+        sp.ptrs = pt;
+        hdump_status st = hdump_writer_put_spans(w, &sp, 1);
+        free(mem);
+        free(al);
+        free(pt);
+        if (st != HDUMP_OK) return st;
+        i = j;
+    }
+    return HDUMP_OK;
+}
+
 /* The input's records written again, each run of objects with one
- * hdump_writer_put_objects call (threaded), the rest with hdump_writer_put:
- * must be `want` byte for byte. */
+ * hdump_writer_put_objects call (threaded), or (go1.4+, by a bit of the
+ * hash) through hdump_writer_put_spans as spans made of the run
+ * (put_run_spans), the rest with hdump_writer_put: must be `want` byte for
+ * byte. */
 static void rewrite_objects(const uint8_t *d, size_t n, hdump_version v, uint64_t h,
                             hdump_alloc *a, const hdump_membuf *want) {
     hdump_reader_opts ro;
@@ -82,6 +150,7 @@ static void rewrite_objects(const uint8_t *d, size_t n, hdump_version v, uint64_
     wo.buffer_size = 64 + (size_t)((h >> 20) % 4096);
     wo.threads = 2 + (unsigned)((h >> 44) % 3);
     wo.chunk_size = 1024 + (size_t)((h >> 48) % 8192);
+    const int spans = v != HDUMP_GO1_3 && ((h >> 61) & 1);
     hdump_reader *r;
     hdump_writer *w;
     hdump_membuf out;
@@ -113,19 +182,21 @@ static void rewrite_objects(const uint8_t *d, size_t n, hdump_version v, uint64_
             objs[nobj++] = o;
             continue;
         }
-        wst = hdump_writer_put_objects(w, objs, nobj);
+        wst = spans ? put_run_spans(w, objs, nobj) : hdump_writer_put_objects(w, objs, nobj);
         if (wst == HDUMP_OK) wst = hdump_writer_put(w, &rec);
         for (size_t i = 0; i < nobj; i++) free(lists[i]);
         nobj = 0;
     }
     /* the objects before EOF (the reader returns HDUMP_END for it) */
-    if (wst == HDUMP_OK) wst = hdump_writer_put_objects(w, objs, nobj);
+    if (wst == HDUMP_OK)
+        wst = spans ? put_run_spans(w, objs, nobj) : hdump_writer_put_objects(w, objs, nobj);
     for (size_t i = 0; i < nobj; i++) free(lists[i]);
-    FZ_CHECK(st == HDUMP_END && wst == HDUMP_OK, "rewrite by put_objects: read %s, write %s",
-             hdump_status_str(st), hdump_status_str(wst));
+    FZ_CHECK(st == HDUMP_END && wst == HDUMP_OK, "rewrite by put_%s: read %s, write %s",
+             spans ? "spans" : "objects", hdump_status_str(st), hdump_status_str(wst));
     FZ_CHECK(hdump_writer_finish(w) == HDUMP_OK, "finish");
     FZ_CHECK(out.len == want->len && memcmp(out.data, want->data, out.len) == 0,
-             "put_objects rewrite differs (%zu vs %zu bytes)", out.len, want->len);
+             "put_%s rewrite differs (%zu vs %zu bytes)", spans ? "spans" : "objects", out.len,
+             want->len);
     free(objs);
     free(lists);
     hdump_writer_free(w);

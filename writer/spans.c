@@ -11,34 +11,58 @@
 #include <string.h>
 
 #include "spans.h"
+#include "uv_bmi2.h"
+
+/* The slot loop twice (slots.h): portable, with the address by the
+ * branch-free uv_put_lt56; and, where built, with every shift, bit scan
+ * and varint of BMI2 (pdep), as the object path's twin (writer.c). */
+static inline uint8_t *slots_uv_gen(uint8_t *p, uint64_t v) {
+    return HDI_LIKELY(v >> 56 == 0) ? uv_put_lt56(p, v) : p + hdi_uvarint_put(p, v);
+}
+#define SLOTS_NAME slots_gen
+#define SLOTS_ATTR
+#define SLOTS_UV slots_uv_gen
+#include "slots.h"
+#undef SLOTS_NAME
+#undef SLOTS_ATTR
+#undef SLOTS_UV
+#if OBJ_BMI2
+#define SLOTS_NAME slots_bmi2
+#define SLOTS_ATTR __attribute__((target("bmi2")))
+#define SLOTS_UV uv_put_bmi2
+#include "slots.h"
+#undef SLOTS_NAME
+#undef SLOTS_ATTR
+#undef SLOTS_UV
+#endif
+
+hdi_slots_fn hdi_slots_for(int obj_fast) {
+#if OBJ_BMI2
+    if (obj_fast == OBJ_BMI2_ON) return slots_bmi2;
+#endif
+    (void)obj_fast;
+    return slots_gen;
+}
 
 hdump_status hdi_spans_write(hdump_writer *w, const hdump_span *spans, hdi_spos from,
                              hdi_spos to) {
     const uint64_t ps = w->ptr_size;
+    const hdi_slots_fn slots = hdi_slots_for(w->obj_fast);
     for (size_t i = from.span; i < to.span || (i == to.span && to.slot > 0); i++) {
         hdi_sview v;
         span_view(&v, &spans[i], ps);
-        if (i + 1 < to.span) span_prefetch(&spans[i + 1]);
-        uint64_t lo = i == from.span ? from.slot : 0, hi = i == to.span ? to.slot : v.nelem;
-        const size_t bound = slot_bound(&v);
-        for (uint64_t at = lo; at < hi;) {
-            unsigned nb = hi - at < 64 ? (unsigned)(hi - at) : 64;
-            uint64_t live = span_live(&v, at, nb);
-            while (live) {
-                uint64_t s = at + (unsigned)__builtin_ctzll(live);
-                live &= live - 1;
-                if (HDI_LIKELY(bound <= w->cap - w->n)) {
-                    /* the fast branch of hdi_wr_put_mapped, inline */
-                    w->n = (size_t)(slot_store(w->kern, w->buf + w->n, &v, s, ps) - w->buf);
-                    w->records++;
-                } else {
-                    hdi_wmap m = v.m;
-                    m.bit0 = s * v.m.words;
-                    const uint8_t *c = v.elem ? v.mem + s * v.elem : v.mem;
-                    HDI_TRY(hdi_wr_put_mapped(w, v.base + s * v.elem, c, v.elem, &m));
-                }
-            }
-            at += nb;
+        uint64_t at = i == from.span ? from.slot : 0, hi = i == to.span ? to.slot : v.nelem;
+        while (at < hi) {
+            w->records += slots(w->kern, w->buf, &w->n, w->cap, &v, &at, hi, ps);
+            if (at >= hi) break;
+            /* slot `at` is live and its bound does not fit the headroom:
+             * as put_object would write it (a set bit's bound may fit, or
+             * it goes piece by piece through the dwrite policy) */
+            hdi_wmap m = v.m;
+            m.bit0 = at * v.m.words;
+            const uint8_t *c = v.elem ? v.mem + at * v.elem : v.mem;
+            HDI_TRY(hdi_wr_put_mapped(w, v.base + at * v.elem, c, v.elem, &m));
+            at++;
         }
     }
     return HDUMP_OK;

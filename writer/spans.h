@@ -58,23 +58,6 @@ static inline void span_view(hdi_sview *v, const hdump_span *s, uint64_t ptr_siz
     v->m.bit0 = 0;
 }
 
-/* Asks for the next span's first bytes while this one is written: its
- * bits are read first, each a cache miss otherwise (a span's memory is
- * where the runtime put it, not after the last span's), and its first
- * slots before the hardware's stream prefetch has seen them. */
-static inline void span_prefetch(const hdump_span *s) {
-#if defined(__GNUC__)
-    if (s->alloc != NULL) __builtin_prefetch(s->alloc);
-    if (s->ptrs != NULL) __builtin_prefetch(s->ptrs);
-    if (s->mem != NULL) {
-        uint64_t bytes = s->nelem * s->elem_size; /* checked: span_bad */
-        for (size_t at = 0; at < 256 && at < bytes; at += 64) __builtin_prefetch(s->mem + at);
-    }
-#else
-    (void)s;
-#endif
-}
-
 /* The live slots among [at, at + nb) (nb 1..64), bit k for slot at + k. */
 static inline uint64_t span_live(const hdi_sview *v, uint64_t at, unsigned nb) {
     if (v->alloc == NULL) return nb < 64 ? ((uint64_t)1 << nb) - 1 : ~(uint64_t)0;
@@ -92,27 +75,11 @@ static inline size_t slot_bound(const hdi_sview *v) {
     return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
 
-/* Stores slot i's record at p. REQUIRES: slot_bound(v) bytes at p. */
-static inline uint8_t *slot_store(const hdi_varint_kernel *k, uint8_t *p, const hdi_sview *v,
-                                  uint64_t i, uint64_t ptr_size) {
-    const uint8_t *c = v->elem ? v->mem + i * v->elem : v->mem; /* no NULL + 0 */
-    *p++ = HDUMP_TAG_OBJECT;
-    uint64_t addr = v->base + i * v->elem;
-    p = HDI_LIKELY(addr >> 56 == 0) ? uv_put_lt56(p, addr) : p + hdi_uvarint_put(p, addr);
-    p = hdi_uvarint_put_fast(p, v->elem);
-    if (v->elem <= COPY_INLINE)
-        copy_inline(p, c, (size_t)v->elem);
-    else
-        memcpy(p, c, (size_t)v->elem);
-    p += v->elem;
-    if (v->m.words != 0) {
-        hdi_wmap m = v->m;
-        m.bit0 = i * v->m.words;
-        p = store_map(k, p, &m, ptr_size);
-    }
-    *p++ = 0;
-    return p;
-}
+/* The slot loop (slots.h), the instantiation for a writer's fast path
+ * (w->obj_fast: OBJ_BMI2_ON takes the BMI2 twin). */
+typedef size_t (*hdi_slots_fn)(const hdi_varint_kernel *k, uint8_t *buf, size_t *n, size_t lim,
+                               const hdi_sview *v, uint64_t *at, uint64_t hi, uint64_t ps);
+HDI_HIDDEN hdi_slots_fn hdi_slots_for(int obj_fast);
 
 /* Writes the live slots of spans from `from` up to `to` (not included)
  * through w: each stored straight when its bound fits the headroom, else

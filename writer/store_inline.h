@@ -259,8 +259,7 @@ static inline uint8_t *store_small_pairs(uint8_t *p, uint64_t b, unsigned nb, un
 
 /* A map piece's entries (docs/format.md §1.4): the words whose offsets are
  * below 128 (16 of 8 bytes, 32 of 4) by store_small_pairs, the rest 64
- * words at a time, a few set bits by put_pair and any more by the kernel's
- * store (store_word). REQUIRES: 11 writable bytes a set bit at p, plus
+ * words at a time by the kernel's store (store_word). REQUIRES: 11 writable bytes a set bit at p, plus
  * MAP_SLACK. */
 static inline uint8_t *store_map(const hdi_varint_kernel *k, uint8_t *p, const hdi_wmap *m,
                                  uint64_t ptr_size) {
@@ -275,12 +274,8 @@ static inline uint8_t *store_map(const hdi_varint_kernel *k, uint8_t *p, const h
             bits &= ~(((uint64_t)1 << small) - 1);
         }
         /* a runtime's maps are mostly zero words (noscan spans, scalar
-         * tails): no call for them */
-        for (int q = 0; q < 3 && bits; q++) {
-            unsigned i = (unsigned)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            p = put_pair(p, HDUMP_FIELD_PTR, (base + i) * ptr_size);
-        }
+         * tails): no call for them. (Taking a word's first set bits by
+         * put_pair before the call made no difference: session 15.) */
         if (bits != 0) p = store_word(k, p, bits, base, ptr_size);
     }
     return p;

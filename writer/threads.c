@@ -270,6 +270,7 @@ static void encode_spans(struct hdi_wpool *p, size_t j) {
     sh.cap = p->chunk;
     const hdi_spos from = p->cuts[j], to = p->cuts[j + 1];
     const uint64_t ps = sh.ptr_size;
+    const hdi_slots_fn slots = hdi_slots_for(sh.obj_fast);
     s->from = from;
     s->to = to;
     hdi_spos made = from;
@@ -279,50 +280,45 @@ static void encode_spans(struct hdi_wpool *p, size_t j) {
     for (size_t i = from.span; i < to.span || (i == to.span && to.slot > 0); i++) {
         hdi_sview v;
         span_view(&v, &p->spans[i], ps);
-        uint64_t lo = i == from.span ? from.slot : 0, hi = i == to.span ? to.slot : v.nelem;
+        uint64_t at = i == from.span ? from.slot : 0, hi = i == to.span ? to.slot : v.nelem;
         const size_t bound = slot_bound(&v);
-        for (uint64_t at = lo; at < hi; at += 64) {
-            unsigned nb = hi - at < 64 ? (unsigned)(hi - at) : 64;
-            uint64_t live = span_live(&v, at, nb);
-            for (; live; live &= live - 1) {
-                uint64_t k = at + (unsigned)__builtin_ctzll(live);
-                size_t room = lim - sh.n;
-                if (HDI_LIKELY(bound <= room)) {
-                    sh.n = (size_t)(slot_store(sh.kern, sh.buf + sh.n, &v, k, ps) - sh.buf);
-                    sh.records++;
-                    continue;
-                }
-                made.span = i;
-                made.slot = k;
-                if (room < 2 * sizeof(wp_seg)) goto out;
-                hdi_wmap m = v.m;
-                m.bit0 = k * v.m.words;
-                const uint8_t *c = v.elem ? v.mem + k * v.elem : v.mem;
-                uint64_t addr = v.base + k * v.elem;
-                wp_seg g;
-                g.rec = (size_t)sh.records;
-                g.slot = 0;
-                if (v.elem >= WP_EXT_MIN &&
-                    hdi_wr_put_mapped_fit(&sh, addr, c, v.elem, &m, lim - sizeof g, &g.at)) {
-                    g.ptr = c;
-                    g.len = (size_t)v.elem;
-                    g.obj = SIZE_MAX;
-                } else if (v.elem < WP_EXT_MIN &&
-                           hdi_wr_put_mapped_fit(&sh, addr, c, v.elem, &m, lim, NULL)) {
-                    continue;
-                } else if (bound > p->chunk / 8) {
-                    g.at = sh.n;
-                    g.ptr = NULL;
-                    g.len = 0;
-                    g.obj = i;
-                    g.slot = k;
-                } else {
-                    goto out;
-                }
-                lim -= sizeof g;
-                memcpy(s->buf + lim, &g, sizeof g);
-                nseg++;
+        while (at < hi) {
+            sh.records += slots(sh.kern, sh.buf, &sh.n, lim, &v, &at, hi, ps);
+            if (at >= hi) break;
+            /* slot `at` is live and its bound does not fit the room left */
+            made.span = i;
+            made.slot = at;
+            size_t room = lim - sh.n;
+            if (room < 2 * sizeof(wp_seg)) goto out;
+            hdi_wmap m = v.m;
+            m.bit0 = at * v.m.words;
+            const uint8_t *c = v.elem ? v.mem + at * v.elem : v.mem;
+            uint64_t addr = v.base + at * v.elem;
+            wp_seg g;
+            g.rec = (size_t)sh.records;
+            g.slot = 0;
+            if (v.elem >= WP_EXT_MIN &&
+                hdi_wr_put_mapped_fit(&sh, addr, c, v.elem, &m, lim - sizeof g, &g.at)) {
+                g.ptr = c;
+                g.len = (size_t)v.elem;
+                g.obj = SIZE_MAX;
+            } else if (v.elem < WP_EXT_MIN &&
+                       hdi_wr_put_mapped_fit(&sh, addr, c, v.elem, &m, lim, NULL)) {
+                at++;
+                continue;
+            } else if (bound > p->chunk / 8) {
+                g.at = sh.n;
+                g.ptr = NULL;
+                g.len = 0;
+                g.obj = i;
+                g.slot = at;
+            } else {
+                goto out;
             }
+            lim -= sizeof g;
+            memcpy(s->buf + lim, &g, sizeof g);
+            nseg++;
+            at++;
         }
     }
     made = to;

@@ -14,11 +14,9 @@
 #include "../common/grammar.h"
 #include "../common/varint.h"
 #include "store_inline.h"
+#include "uv_bmi2.h"
 #include "writer_internal.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && defined(HDUMP_KERNEL_BMI2)
-#include <immintrin.h>
-#endif
 
 hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset, uint64_t tag,
                          const char *msg) {
@@ -274,18 +272,6 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
  * first, then the pieces through the dwrite policy, fields in runs after one
  * check per run, a bitmap scanned 64 words at a time with ctz. */
 
-/* The BMI2 instantiation of the object fast path: x86-64 with GCC or clang
- * (the function-level target attribute) in builds that have the bmi2 kernel
- * (none with HDUMP_SIMD=scalar); chosen at run time only. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(HDUMP_KERNEL_BMI2)
-#define OBJ_BMI2 1
-#else
-#define OBJ_BMI2 0
-#endif
-/* w->obj_fast: 0 no fast path (go1.3, sticky error, finished), else which. */
-#define OBJ_GEN 1
-#define OBJ_BMI2_ON 2
-
 /* Short field lists are encoded in the fast path's body, longer ones out of
  * line (OBJ_FAST_REST), after a check of all their kinds. */
 #define FIELDS_INLINE 8
@@ -507,27 +493,6 @@ static HDI_NOINLINE hdump_status put_object_bitmap1(hdump_writer *w, uint64_t ad
 #undef OBJ_FAST_UV
 
 #if OBJ_BMI2
-/* Encoded length by clz(v) for v >= 1: ceil((64 - clz) / 7). */
-static const uint8_t uv_len_by_clz[64] = {
-    10, 9, 9, 9, 9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 7, 7,
-    6,  6, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 4, 3,
-    3,  3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1};
-
-/* hdi_uvarint_put_fast with pdep. REQUIRES: 10 writable bytes at p; bytes
- * past the encoding (up to p + 8) may be overwritten. */
-static inline __attribute__((target("bmi2"))) uint8_t *uv_put_bmi2(uint8_t *p, uint64_t v) {
-    if (v < 0x80) {
-        *p = (uint8_t)v;
-        return p + 1;
-    }
-    if (HDI_UNLIKELY(v >> 56)) return p + hdi_uvarint_put(p, v);
-    unsigned len = uv_len_by_clz[__builtin_clzll(v)];
-    uint64_t x = _pdep_u64(v, 0x7f7f7f7f7f7f7f7fULL) |
-                 (0x8080808080808080ULL & ((1ULL << (8 * (len - 1))) - 1));
-    memcpy(p, &x, 8); /* x86-64: little-endian */
-    return p + len;
-}
-
 #define OBJ_FAST_NAME obj_put_bmi2
 #define OBJ_FAST_REST obj_put_bmi2_rest
 #define OBJ_FAST_ATTR __attribute__((target("bmi2")))

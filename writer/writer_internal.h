@@ -8,6 +8,19 @@
 #include "store_inline.h"
 #include "hdump/writer.h"
 
+/* The BMI2 instantiations of the object fast path (writer.c) and of the
+ * span slot loop (spans.c): x86-64 with GCC or clang (the function-level
+ * target attribute) in builds that have the bmi2 kernel (none with
+ * HDUMP_SIMD=scalar); chosen at run time only. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(HDUMP_KERNEL_BMI2)
+#define OBJ_BMI2 1
+#else
+#define OBJ_BMI2 0
+#endif
+/* w->obj_fast: 0 no fast path (go1.3, sticky error, finished), else which. */
+#define OBJ_GEN 1
+#define OBJ_BMI2_ON 2
+
 struct hdump_writer {
     hdump_alloc a;
     hdump_sink sink;
