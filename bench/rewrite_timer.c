@@ -1,6 +1,6 @@
 /* bench/rewrite_timer.c: how long hdump's writer takes to emit a given dump.
  *
- *   hdump_rewrite_timer [-r REPS] [-b BUFSIZE] [-t THREADS] [-c CHUNK] DUMP TARGET...
+ *   hdump_rewrite_timer [-r REPS] [-b BUFSIZE] [-t THREADS] [-c CHUNK] [-i INPUT] DUMP TARGET...
  *     (TARGET: a path, null, mem, floor)
  *
  * Reads DUMP (e.g. one written by runtime/debug.WriteHeapDump) into memory and
@@ -22,7 +22,11 @@
  * hdump_writer_put_objects call, with opts.threads = THREADS and
  * opts.chunk_size = CHUNK (default the writer's); the hdump_object array is
  * made before timing, as the decoded items are; lines then start
- * "hdump-objects-<THREADS>t". $HDUMP_KERNEL selects the varint kernel. Exit status 0, or 1 on any error. */
+ * "hdump-objects-<THREADS>t". -i spans puts each run of objects with one
+ * hdump_writer_put_spans call instead, over spans made before timing
+ * (bs_spans_build; THREADS 1 without -t); lines then start
+ * "hdump-spans-<THREADS>t". $HDUMP_KERNEL selects the varint kernel. Exit
+ * status 0, or 1 on any error. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,12 +83,14 @@ static int run_floor(const bs_store *s, const uint8_t *data, size_t len, int rep
     return rc;
 }
 
-static hdump_status emit(const bs_store *s, const hdump_object *objs,
+static hdump_status emit(const bs_store *s, const hdump_object *objs, const bs_spans *sp,
                          const hdump_writer_opts *o, hdump_sink sink) {
     hdump_writer *w;
     hdump_status st = hdump_writer_new(o, sink, &w);
     if (st != HDUMP_OK) return st;
-    st = objs != NULL ? bs_replay_objects(s, objs, w, 0) : bs_replay(s, w, 0);
+    st = sp != NULL     ? bs_replay_spans(s, sp, w, 0)
+         : objs != NULL ? bs_replay_objects(s, objs, w, 0)
+                        : bs_replay(s, w, 0);
     hdump_writer_free(w);
     return st;
 }
@@ -94,7 +100,8 @@ int main(int argc, char **argv) {
     size_t bufsize = 4096;
     unsigned threads = 0;
     size_t chunk = 0;
-    /* -r, -b, -t and -c, in any order */
+    const char *input = "objects";
+    /* -r, -b, -t, -c and -i, in any order */
     int i = 1;
     for (; i + 1 < argc && argv[i][0] == '-' && argv[i][1] != 0 && argv[i][2] == 0; i += 2) {
         const char *v = argv[i + 1];
@@ -103,13 +110,16 @@ int main(int argc, char **argv) {
         case 'b': bufsize = (size_t)strtoull(v, NULL, 10); break;
         case 't': threads = (unsigned)strtoul(v, NULL, 10); break;
         case 'c': chunk = (size_t)strtoull(v, NULL, 10); break;
+        case 'i': input = v; break;
         default: goto usage;
         }
     }
-    if (argc - i < 2 || reps < 1 || reps > 1000) {
+    const int spans = strcmp(input, "spans") == 0;
+    if (argc - i < 2 || reps < 1 || reps > 1000 || (!spans && strcmp(input, "objects") != 0)) {
     usage:
         fprintf(stderr,
-                "usage: %s [-r REPS] [-b BUFSIZE] [-t THREADS] [-c CHUNK] DUMP TARGET...\n"
+                "usage: %s [-r REPS] [-b BUFSIZE] [-t THREADS] [-c CHUNK] [-i objects|spans] "
+                "DUMP TARGET...\n"
                 "  TARGET: a path, null, mem or floor\n",
                 argv[0]);
         return 1;
@@ -134,8 +144,22 @@ int main(int argc, char **argv) {
     const char *k = getenv("HDUMP_KERNEL");
     o.kernel = k != NULL && *k ? k : NULL;
     hdump_object *objs = NULL;
+    bs_spans sp, *spp = NULL;
     char label[32] = "hdump";
-    if (threads > 0) {
+    if (spans) {
+        if (threads == 0) threads = 1;
+        o.threads = threads;
+        if (chunk) o.chunk_size = chunk;
+        int r = bs_spans_build(&s, &sp);
+        if (r != 0) {
+            fprintf(stderr, "%s: %s\n", dump,
+                    r == -1 ? "out of memory" : "some objects have no span form (go1.3, or a "
+                                                "list that is not a pointer map's walk)");
+            return 1;
+        }
+        spp = &sp;
+        snprintf(label, sizeof label, "hdump-spans-%ut", threads);
+    } else if (threads > 0) {
         o.threads = threads;
         if (chunk) o.chunk_size = chunk;
         if (s.version == HDUMP_GO1_3) {
@@ -152,7 +176,7 @@ int main(int argc, char **argv) {
     /* The very same bytes, or the comparison means nothing. */
     hdump_membuf m;
     hdump_membuf_init(&m, NULL);
-    st = emit(&s, objs, &o, hdump_sink_membuf(&m));
+    st = emit(&s, objs, spp, &o, hdump_sink_membuf(&m));
     if (st != HDUMP_OK || m.len != len || memcmp(m.data, data, len) != 0) {
         fprintf(stderr, "%s: re-emitting does not give the same bytes (%s)\n", dump,
                 hdump_status_str(st));
@@ -189,7 +213,7 @@ int main(int argc, char **argv) {
                 sink = hdump_sink_fd(fd);
             }
             double t0 = bt_now();
-            st = emit(&s, objs, &o, sink);
+            st = emit(&s, objs, spp, &o, sink);
             t[r] = bt_now() - t0;
             if (fd >= 0) close(fd);
             if (st != HDUMP_OK) {
@@ -208,6 +232,7 @@ int main(int argc, char **argv) {
     free(t);
     hdump_membuf_free(&m);
     free(objs);
+    if (spp != NULL) bs_spans_free(spp);
     bs_free(&s);
     free(data);
     return rc;

@@ -2,7 +2,7 @@
 # bench/timers_smoke.sh BENCH_BIN_DIR DUMP: the bench/vs-go.sh timers run once
 # on a real dump and print the lines vs-go.sh parses (speed is not checked):
 # hdump_rewrite_timer (re-emitted byte-identical, record by record and through
-# put_objects on 2 threads, whose file must be the dump), hdump_write_ceiling (bare
+# put_objects and put_spans on 2 threads, whose files must be the dump), hdump_write_ceiling (bare
 # write(2) calls, and with -c the copy floor over the dump's own bytes),
 # hdump_read_timer (parse + ring memcpy + decode floor + threaded scan), and the encode floor
 # of hdump_rewrite_timer. With a third argument, a go1.3 dump: read_timer
@@ -30,6 +30,12 @@ expect rewrite_timer "$tmp/rw" "^hdump target=/dev/null bytes=$bytes .*median_s=
 expect rewrite_timer_2t "$tmp/rw2" "^hdump-objects-2t target=/dev/null bytes=$bytes .*median_s="
 if cmp -s "$dump" "$tmp/out2"; then echo "PASS: the 2-thread writer's file is the dump"
 else fail=1; echo "FAIL: the 2-thread writer's file differs from the dump"; fi
+# the same through hdump_writer_put_spans (the objects regrouped into spans), 2 threads
+"$bin/hdump_rewrite_timer" -r 1 -t 2 -c 4096 -i spans "$dump" "$tmp/out3" >"$tmp/rw3" 2>"$tmp/rw3.err" ||
+  { fail=1; cat "$tmp/rw3.err"; }
+expect rewrite_timer_spans "$tmp/rw3" "^hdump-spans-2t target=$tmp/out3 bytes=$bytes .*median_s="
+if cmp -s "$dump" "$tmp/out3"; then echo "PASS: the span writer's file is the dump"
+else fail=1; echo "FAIL: the span writer's file differs from the dump"; fi
 # the encode floor checks its own bytes against the dump's objects (exit 1 if not)
 "$bin/hdump_rewrite_timer" -r 1 "$dump" floor >"$tmp/ef" 2>/dev/null || { fail=1; echo "FAIL: rewrite_timer floor"; }
 expect rewrite_timer_floor "$tmp/ef" "^memcpy-ring target=mem bytes=$bytes .*median_s="
