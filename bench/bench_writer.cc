@@ -54,6 +54,27 @@ const char *sink_name(Sink s) {
     return "?";
 }
 
+// Whether `replay` (a form of the heap's records through a writer with
+// `threads`) gives the heap's very bytes: every other form of the heap is
+// checked so before it is timed.
+template <class Replay>
+bool gives_heap(Dataset *d, unsigned threads, Replay replay) {
+    hdump_membuf out;
+    hdump_membuf_init(&out, nullptr);
+    hdump_writer_opts vo;
+    hdump_writer_opts_init(&vo);
+    vo.version = d->store.version;
+    vo.kernel = config().kernel;
+    vo.threads = threads;
+    hdump_writer *w = nullptr;
+    bool same = hdump_writer_new(&vo, hdump_sink_membuf(&out), &w) == HDUMP_OK &&
+                replay(w) == HDUMP_OK && out.len == d->len &&
+                std::memcmp(out.data, d->data, d->len) == 0;
+    hdump_writer_free(w);
+    hdump_membuf_free(&out);
+    return same;
+}
+
 void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool maps,
               unsigned threads, bool spans) {
     if (!d->load()) {
@@ -62,48 +83,23 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
     }
     bs_spans sp;
     std::memset(&sp, 0, sizeof sp);
-    if (spans) {  // the objects as spans, checked to give the same bytes
-        hdump_membuf out;
-        hdump_membuf_init(&out, nullptr);
-        hdump_writer_opts vo;
-        hdump_writer_opts_init(&vo);
-        vo.version = d->store.version;
-        vo.kernel = config().kernel;
-        vo.threads = threads;
-        hdump_writer *w = nullptr;
-        bool same = bs_spans_build(&d->store, &sp) == 0 && sp.objects > 0 &&
-                    hdump_writer_new(&vo, hdump_sink_membuf(&out), &w) == HDUMP_OK &&
-                    bs_replay_spans(&d->store, &sp, w, 0) == HDUMP_OK && out.len == d->len &&
-                    std::memcmp(out.data, d->data, d->len) == 0;
-        hdump_writer_free(w);
-        hdump_membuf_free(&out);
-        if (!same) {
-            bs_spans_free(&sp);
-            st.SkipWithError("the objects as spans do not give the heap's bytes");
-            return;
-        }
+    if (spans && !(bs_spans_build(&d->store, &sp) == 0 && sp.objects > 0 &&
+                   gives_heap(d, threads, [&](hdump_writer *w) {
+                       return bs_replay_spans(&d->store, &sp, w, 0);
+                   }))) {
+        bs_spans_free(&sp);
+        st.SkipWithError("the objects as spans do not give the heap's bytes");
+        return;
     }
     bs_maps bm;
     std::memset(&bm, 0, sizeof bm);
-    if (maps) {  // the lists as one-bit maps, checked to give the same bytes
-        hdump_membuf out;
-        hdump_membuf_init(&out, nullptr);
-        hdump_writer_opts vo;
-        hdump_writer_opts_init(&vo);
-        vo.version = d->store.version;
-        vo.kernel = config().kernel;
-        hdump_writer *w = nullptr;
-        bool same = bs_maps_build(&d->store, &bm) == 0 && bm.objects > 0 &&
-                    hdump_writer_new(&vo, hdump_sink_membuf(&out), &w) == HDUMP_OK &&
-                    bs_replay_maps(&d->store, &bm, w, 0) == HDUMP_OK && out.len == d->len &&
-                    std::memcmp(out.data, d->data, d->len) == 0;
-        hdump_writer_free(w);
-        hdump_membuf_free(&out);
-        if (!same) {
-            bs_maps_free(&bm);
-            st.SkipWithError("the objects' maps do not give the heap's bytes");
-            return;
-        }
+    if (maps && !(bs_maps_build(&d->store, &bm) == 0 && bm.objects > 0 &&
+                  gives_heap(d, 0, [&](hdump_writer *w) {
+                      return bs_replay_maps(&d->store, &bm, w, 0);
+                  }))) {
+        bs_maps_free(&bm);
+        st.SkipWithError("the objects' maps do not give the heap's bytes");
+        return;
     }
     hdump_object *objs = nullptr;
     if (threads > 0 && !spans && bs_objects_build(&d->store, maps ? &bm : nullptr, &objs) != 0) {

@@ -268,9 +268,11 @@ static hdump_status put_ops(hdump_writer *w, const hdump_record *rec, const hdi_
  * buffer's headroom (nearly all: a 4 KiB buffer flushes once per ~25 records
  * of a Go-like heap) is stored in one pass after one check (object_fast.h):
  * nothing is flushed inside it, so the sink sees what dwrite would give it.
- * The rest (no room, bitmap forms) take put_object_slow: the list checked
+ * The rest (no room, two-bit maps) take put_object_slow: the list checked
  * first, then the pieces through the dwrite policy, fields in runs after one
- * check per run, a bitmap scanned 64 words at a time with ctz. */
+ * check per run. One-bit maps, an object's or a span's slot's, take
+ * hdi_wr_put_mapped: stored in one pass when their bound fits, else the
+ * pieces through the dwrite policy, a map word at a time. */
 
 /* Short field lists are encoded in the fast path's body, longer ones out of
  * line (OBJ_FAST_REST), after a check of all their kinds. */
@@ -352,9 +354,27 @@ static inline hdi_wmap map_of(const hdump_fields *f) {
     return m;
 }
 
+/* A record's tag, address, length and contents through the dwrite policy
+ * (the slow paths: the list or map comes after). REQUIRES: len <= SIZE_MAX. */
+static hdump_status put_object_head(hdump_writer *w, uint64_t addr, const uint8_t *c,
+                                    uint64_t len) {
+    if (w->cap - w->n >= 3 * HDI_UVARINT_MAX) {
+        uint8_t *p = w->buf + w->n;
+        *p++ = HDUMP_TAG_OBJECT;
+        p += hdi_uvarint_put(p, addr);
+        p += hdi_uvarint_put(p, len);
+        w->n = (size_t)(p - w->buf);
+    } else {
+        HDI_TRY(wr_u(w, HDUMP_TAG_OBJECT, HDUMP_TAG_OBJECT));
+        HDI_TRY(wr_u(w, addr, HDUMP_TAG_OBJECT));
+        HDI_TRY(wr_u(w, len, HDUMP_TAG_OBJECT));
+    }
+    return wr_bytes(w, c, (size_t)len, HDUMP_TAG_OBJECT);
+}
+
 /* The careful path for an object that may not fit the buffer's headroom, or
- * whose field list is a bitmap: validate first, then write piece by piece
- * through the dwrite policy.
+ * whose field list is a two-bit map: validate first, then write piece by
+ * piece through the dwrite policy.
  * REQUIRES: version >= go1.4; no sticky error; not finished; the contents
  * checked (put_object_fast). */
 static HDI_NOINLINE hdump_status put_object_slow(hdump_writer *w, uint64_t addr, const uint8_t *c,
@@ -380,23 +400,9 @@ static HDI_NOINLINE hdump_status put_object_slow(hdump_writer *w, uint64_t addr,
         hdump_status st = fields_walk(NULL, w->version, w->ptr_size, f, HDUMP_TAG_OBJECT, &why);
         if (st != HDUMP_OK) return hdi_wr_fail(w, st, at, HDUMP_TAG_OBJECT, why);
     }
-    if (w->cap - w->n >= 3 * HDI_UVARINT_MAX) {
-        uint8_t *p = w->buf + w->n;
-        *p++ = HDUMP_TAG_OBJECT;
-        p += hdi_uvarint_put(p, addr);
-        p += hdi_uvarint_put(p, len);
-        w->n = (size_t)(p - w->buf);
-    } else {
-        HDI_TRY(wr_u(w, HDUMP_TAG_OBJECT, HDUMP_TAG_OBJECT));
-        HDI_TRY(wr_u(w, addr, HDUMP_TAG_OBJECT));
-        HDI_TRY(wr_u(w, len, HDUMP_TAG_OBJECT));
-    }
-    HDI_TRY(wr_bytes(w, c, (size_t)len, HDUMP_TAG_OBJECT));
+    HDI_TRY(put_object_head(w, addr, c, len));
     if (f != NULL && list && f->count > 0) {
         HDI_TRY(put_field_list(w, f->items, f->count));
-    } else if (f != NULL && !list && f->form == HDUMP_FIELDS_BITMAP1) {
-        hdi_wmap m = map_of(f);
-        HDI_TRY(put_map_fields(w, &m));
     } else if (f != NULL && !list) {
         const char *why = NULL;
         hdump_fields g = *f;
@@ -436,18 +442,7 @@ hdump_status hdi_wr_put_mapped(hdump_writer *w, uint64_t addr, const uint8_t *c,
         if (len > SIZE_MAX)
             return hdi_wr_fail(w, HDUMP_ERR_USAGE, wr_offset(w), HDUMP_TAG_OBJECT,
                                "byte range has a length but no data");
-        if (w->cap - w->n >= 3 * HDI_UVARINT_MAX) {
-            uint8_t *p = w->buf + w->n;
-            *p++ = HDUMP_TAG_OBJECT;
-            p += hdi_uvarint_put(p, addr);
-            p += hdi_uvarint_put(p, len);
-            w->n = (size_t)(p - w->buf);
-        } else {
-            HDI_TRY(wr_u(w, HDUMP_TAG_OBJECT, HDUMP_TAG_OBJECT));
-            HDI_TRY(wr_u(w, addr, HDUMP_TAG_OBJECT));
-            HDI_TRY(wr_u(w, len, HDUMP_TAG_OBJECT));
-        }
-        HDI_TRY(wr_bytes(w, c, (size_t)len, HDUMP_TAG_OBJECT));
+        HDI_TRY(put_object_head(w, addr, c, len));
         HDI_TRY(put_map_fields(w, m));
         HDI_TRY(wr_u(w, 0, HDUMP_TAG_OBJECT));
         w->records++;

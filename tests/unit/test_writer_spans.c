@@ -377,10 +377,10 @@ static hdump_status put_run(hdump_writer *w, const hdump_object *objs, size_t n,
     return HDUMP_OK;
 }
 
-/* The dump's records written again, each run of objects as spans. */
-static hdump_status rewrite_spans(const uint8_t *d, size_t n, const wcfg *c, hdump_membuf *out) {
-    hdump_reader *r;
-    if (hdump_reader_new_mem(NULL, d, n, &r) != HDUMP_OK) abort();
+/* A reader of d[0..n) and a writer of configuration c into out. */
+static void open_pair(const uint8_t *d, size_t n, const wcfg *c, hdump_membuf *out,
+                      hdump_reader **r, hdump_writer **w) {
+    if (hdump_reader_new_mem(NULL, d, n, r) != HDUMP_OK) abort();
     hdump_writer_opts o;
     hdump_writer_opts_init(&o);
     o.version = (hdump_version)c->version;
@@ -388,8 +388,14 @@ static hdump_status rewrite_spans(const uint8_t *d, size_t n, const wcfg *c, hdu
     o.threads = c->threads;
     o.chunk_size = c->chunk;
     o.ptr_size = c->ptr_size;
+    if (hdump_writer_new(&o, hdump_sink_membuf(out), w) != HDUMP_OK) abort();
+}
+
+/* The dump's records written again, each run of objects as spans. */
+static hdump_status rewrite_spans(const uint8_t *d, size_t n, const wcfg *c, hdump_membuf *out) {
+    hdump_reader *r;
     hdump_writer *w;
-    if (hdump_writer_new(&o, hdump_sink_membuf(out), &w) != HDUMP_OK) abort();
+    open_pair(d, n, c, out, &r, &w);
     hdump_object *objs = NULL;
     hdump_field **lists = NULL;
     size_t nobj = 0, cap = 0;
@@ -441,13 +447,8 @@ static hdump_status rewrite_spans(const uint8_t *d, size_t n, const wcfg *c, hdu
 /* The record-by-record writer's bytes for the dump. */
 static void rewrite_plain(const uint8_t *d, size_t n, const wcfg *c, hdump_membuf *out) {
     hdump_reader *r;
-    if (hdump_reader_new_mem(NULL, d, n, &r) != HDUMP_OK) abort();
-    hdump_writer_opts o;
-    hdump_writer_opts_init(&o);
-    o.version = (hdump_version)c->version;
-    o.buffer_size = c->buf;
     hdump_writer *w;
-    if (hdump_writer_new(&o, hdump_sink_membuf(out), &w) != HDUMP_OK) abort();
+    open_pair(d, n, c, out, &r, &w);
     hdump_record rec;
     while (hdump_reader_next(r, &rec) == HDUMP_OK)
         if (rec.tag != HDUMP_TAG_EOF && hdump_writer_put(w, &rec) != HDUMP_OK) abort();
