@@ -18,10 +18,6 @@ typedef struct hdi_spos {
     uint64_t slot;
 } hdi_spos;
 
-static inline int spos_before(hdi_spos a, hdi_spos b) {
-    return a.span < b.span || (a.span == b.span && a.slot < b.slot);
-}
-
 /* A span's fixed part, worked out once per span (the map's bit0 is set per
  * slot). */
 typedef struct hdi_sview {

@@ -259,8 +259,8 @@ static inline uint8_t *store_small_pairs(uint8_t *p, uint64_t b, unsigned nb, un
 
 /* A map piece's entries (docs/format.md §1.4): the words whose offsets are
  * below 128 (16 of 8 bytes, 32 of 4) by store_small_pairs, the rest 64
- * words at a time by the kernel's store (store_word). REQUIRES: 11 writable bytes a set bit at p, plus
- * MAP_SLACK. */
+ * words at a time by the kernel's store (store_word). REQUIRES: 11
+ * writable bytes a set bit at p, plus MAP_SLACK. */
 static inline uint8_t *store_map(const hdi_varint_kernel *k, uint8_t *p, const hdi_wmap *m,
                                  uint64_t ptr_size) {
     const unsigned ps8 = ptr_size == 8;

@@ -159,7 +159,8 @@ HDUMP_API hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_obj
  *  a runtime gives its spans as they are, with no per-object array to build,
  *  and nothing per object is read but its contents and its bits.
  *
- *  With opts.threads > 1, as hdump_writer_put_objects: the slots are cut
+ *  With opts.threads > 1 (go1.4+; go1.3's records, without fields, are
+ *  written by the calling thread), as hdump_writer_put_objects: the slots are cut
  *  into chunks of about opts.chunk_size bytes (a span may be cut between
  *  its slots), encoded by the calling thread and the helpers, and given to
  *  the sink in order by the calling thread; contents of 1 KiB or more that

@@ -56,7 +56,8 @@ typedef struct wcfg {
     size_t chunk;
 } wcfg;
 
-static hdump_writer *new_writer(const wcfg *c, rec_sink *s) {
+/* A writer of configuration c into sink k. */
+static hdump_writer *writer_to(const wcfg *c, hdump_sink k) {
     hdump_writer_opts o;
     hdump_writer_opts_init(&o);
     o.version = (hdump_version)c->version;
@@ -65,9 +66,13 @@ static hdump_writer *new_writer(const wcfg *c, rec_sink *s) {
     o.threads = c->threads;
     o.chunk_size = c->chunk;
     hdump_writer *w;
-    hdump_sink k = {rec_write, s};
     if (hdump_writer_new(&o, k, &w) != HDUMP_OK) abort();
     return w;
+}
+
+static hdump_writer *new_writer(const wcfg *c, rec_sink *s) {
+    hdump_sink k = {rec_write, s};
+    return writer_to(c, k);
 }
 
 /* ---- The reference: one put_object call per live slot ---- */
@@ -273,6 +278,33 @@ static void check_sink_fail(const sset *z, const wcfg *c, const hdump_membuf *fu
     hdump_membuf_free(&a.got);
 }
 
+/* Spans whose addresses take every uvarint length, 1 to 10 bytes (the
+ * slot loop's address store has a path for values below 2^56 and one for
+ * the rest): bases 2^(7k) - 16 for k = 1..9, and the last 8 addresses. */
+static void address_lengths(void) {
+    static uint8_t mem[32 * 16];
+    static uint8_t ptrs[16] = {0x5a, 0xff, 0x01, 0x80, 0x33, 0, 0, 0x10};
+    for (size_t i = 0; i < sizeof mem; i++) mem[i] = (uint8_t)(i * 7);
+    sset z;
+    memset(&z, 0, sizeof z);
+    for (unsigned k = 1; k <= 9; k++) {
+        hdump_span *s = &z.s[z.n++];
+        s->base = ((uint64_t)1 << (7 * k)) - 16;
+        s->elem_size = 8;
+        s->nelem = 4; /* addresses across 2^(7k): both lengths */
+        s->mem = mem;
+        s->ptrs = k % 2 ? ptrs : NULL;
+    }
+    hdump_span *last = &z.s[z.n++];
+    last->base = UINT64_MAX - 7 * 16; /* the last slot at 2^64 - 1 */
+    last->elem_size = 16;
+    last->nelem = 8;
+    last->mem = mem;
+    last->ptrs = ptrs;
+    size_t ncfg = sizeof g_cfgs / sizeof g_cfgs[0];
+    for (size_t c = 0; c < ncfg; c++) check_same(&z, &g_cfgs[c], 0, 1000 + c);
+}
+
 static void made_spans(void) {
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     size_t ncfg = sizeof g_cfgs / sizeof g_cfgs[0];
@@ -381,14 +413,7 @@ static hdump_status put_run(hdump_writer *w, const hdump_object *objs, size_t n,
 static void open_pair(const uint8_t *d, size_t n, const wcfg *c, hdump_membuf *out,
                       hdump_reader **r, hdump_writer **w) {
     if (hdump_reader_new_mem(NULL, d, n, r) != HDUMP_OK) abort();
-    hdump_writer_opts o;
-    hdump_writer_opts_init(&o);
-    o.version = (hdump_version)c->version;
-    o.buffer_size = c->buf;
-    o.threads = c->threads;
-    o.chunk_size = c->chunk;
-    o.ptr_size = c->ptr_size;
-    if (hdump_writer_new(&o, hdump_sink_membuf(out), w) != HDUMP_OK) abort();
+    *w = writer_to(c, hdump_sink_membuf(out));
 }
 
 /* The dump's records written again, each run of objects as spans. */
@@ -518,6 +543,7 @@ static void usage_errors(void) {
 
 int main(int argc, char **argv) {
     usage_errors();
+    address_lengths();
     made_spans();
     t_each_input(argc, argv, 77, on_input);
     static const hdump_version vs[] = {HDUMP_GO1_4, HDUMP_GO1_7};
