@@ -36,11 +36,12 @@
  *
  * Synchronisation within a call is by atomics alone: a claim is one add,
  * so no thread waits for another to claim, and a slot's done and free marks
- * are one store each. Waits spin, then yield, then sleep. Between calls the
- * helpers sleep on a condition variable. The default chunk, 256 KiB, was
- * within 5% of the best measured (512 KiB) at half the memory; 64 KiB and
- * less were 10-40% slower, their hand-overs costing more than they gained
- * in balance (docs/BENCHMARKS.md, session 12).
+ * are one store each. Waits spin, then yield, then sleep. Between calls
+ * the helpers linger (spin) 200 us, then sleep on a condition variable;
+ * they are detached, and leave when the writer is freed. The default
+ * chunk, 256 KiB, was within 5% of the best measured (512 KiB) at half the
+ * memory; 64 KiB and less were 10-40% slower, their hand-overs costing
+ * more than they gained in balance (docs/BENCHMARKS.md, session 12).
  *
  * Errors: a shadow writer fails exactly where the writer would (the same
  * checks, before any byte of the record is stored), so its chunk holds the
@@ -57,7 +58,12 @@
 #include "spans.h"
 #include "writer_internal.h"
 
-#define WP_MAX_SLOTS 128
+/* Chunk buffers a thread: 3 let a helper run ahead of a slow chunk longer
+ * before it waits for a free buffer. Against 2, the mixed heap's spans with
+ * two threads took 4-8% less time, and 4 were no better (session 16,
+ * alternated runs). */
+#define WP_SLOTS_PER_THREAD 3
+#define WP_MAX_SLOTS (WP_SLOTS_PER_THREAD * 64) /* opts.threads <= 64 */
 /* A record's bound besides its contents and list: the tag, the address,
  * go1.3's type and kind, the length (a uvarint each) and the list's end. */
 #define WP_FIXED (2 + 4 * HDI_UVARINT_MAX)
@@ -107,16 +113,17 @@ typedef struct wp_slot {
 struct hdi_wpool {
     pthread_mutex_t mu;
     pthread_cond_t cv; /* helpers: a call started, or quit */
-    pthread_t th[64];
-    unsigned nth; /* helpers running */
     size_t chunk;
     size_t nslots;
     /* the writer's fixed state, copied for the shadow writers (helpers never
      * read the writer itself, which the caller changes as it delivers) */
     hdump_writer proto;
-    /* the call: set under mu while no helper is in one */
-    uint64_t gen;
-    int quit, open;
+    /* the call: set under mu while no helper is in one; gen and quit are
+     * also read without mu by a lingering helper */
+    _Atomic uint64_t gen;
+    _Atomic int quit;
+    int open;
+    _Atomic unsigned alive; /* helpers that may still touch the pool */
     const hdump_object *objs;
     size_t n, kobj, nchunks;
     /* put_spans: chunk j is the slots [cuts[j], cuts[j + 1]) of spans */
@@ -172,6 +179,21 @@ static uint64_t wp_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* How long a helper spins after a call before it sleeps: a call soon after
+ * (a runtime's puts one after another) starts without waking it, and
+ * neither does hdump_writer_free soon after the last call. A sleeping
+ * thread's wake-up cost 20-60 us on the machine of docs/BENCHMARKS.md
+ * (a virtual CPU halted and woken); lingering, together with not joining
+ * the helpers, took the mixed heap's 2-thread spans from 2.20 to 2.03 ms
+ * (session 16, alternated runs). */
+#define WP_LINGER_NS 200000u
+
+static inline void wp_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /* Spins WP_SPIN_NS (the clock read every 64 pauses), then yields until
  * WP_YIELD_NS (more threads than cores), then sleeps 50 us at a time (the
  * calling thread is in a slow sink write: a helper waiting for a slot must
@@ -179,9 +201,7 @@ static uint64_t wp_now_ns(void) {
 static void wp_pause(wp_wait *w) {
     if (w->n == 0) w->t0 = wp_now_ns();
     if ((++w->n & 63) != 0 || wp_now_ns() - w->t0 < WP_SPIN_NS) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
+        wp_relax();
     } else if (wp_now_ns() - w->t0 < WP_YIELD_NS) {
         sched_yield();
     } else {
@@ -344,21 +364,35 @@ static void help(struct hdi_wpool *p) {
     atomic_fetch_sub(&p->active, 1);
 }
 
+/* A helper, detached: between calls it lingers WP_LINGER_NS, then sleeps
+ * on cv. When the writer is freed it leaves, and its last touch of the
+ * pool is taking itself off `alive`, so the pool can be freed while the
+ * thread still exits (hdi_wpool_free). */
 static void *helper(void *arg) {
     struct hdi_wpool *p = arg;
     uint64_t seen = 0;
-    pthread_mutex_lock(&p->mu);
     for (;;) {
+        uint64_t t0 = wp_now_ns();
+        for (unsigned n = 1; atomic_load_explicit(&p->gen, memory_order_relaxed) == seen &&
+                             !atomic_load_explicit(&p->quit, memory_order_relaxed);
+             n++) {
+            if ((n & 63) == 0 && wp_now_ns() - t0 >= WP_LINGER_NS) break;
+            wp_relax();
+        }
+        pthread_mutex_lock(&p->mu);
         while (!p->quit && p->gen == seen) pthread_cond_wait(&p->cv, &p->mu);
         if (p->quit) break;
         seen = p->gen;
-        if (!p->open) continue; /* woke after the call ended */
+        if (!p->open) { /* saw the call after it ended */
+            pthread_mutex_unlock(&p->mu);
+            continue;
+        }
         atomic_fetch_add(&p->active, 1);
         pthread_mutex_unlock(&p->mu);
         help(p);
-        pthread_mutex_lock(&p->mu);
     }
     pthread_mutex_unlock(&p->mu);
+    atomic_fetch_sub_explicit(&p->alive, 1, memory_order_release);
     return NULL;
 }
 
@@ -406,9 +440,14 @@ static struct hdi_wpool *pool_start(hdump_writer *w) {
     if (p == NULL) return NULL;
     memset(p, 0, sizeof *p);
     p->chunk = w->chunk;
-    p->nslots = 2 * (size_t)w->threads;
-    for (size_t k = 0; k < p->nslots; k++)
-        if ((p->slots[k].buf = a->alloc(a->ctx, p->chunk)) == NULL) goto fail;
+    p->nslots = WP_SLOTS_PER_THREAD * (size_t)w->threads;
+    /* one block: freed and had again by the next writer as one, it came
+     * back from the C library's heap untouched, where separate chunks were
+     * given back to the system and faulted in again page by page */
+    uint8_t *blk =
+        p->chunk <= SIZE_MAX / p->nslots ? a->alloc(a->ctx, p->chunk * p->nslots) : NULL;
+    if (blk == NULL) goto fail;
+    for (size_t k = 0; k < p->nslots; k++) p->slots[k].buf = blk + k * p->chunk;
     if (pthread_mutex_init(&p->mu, NULL) != 0) goto fail;
     if (pthread_cond_init(&p->cv, NULL) != 0) {
         pthread_mutex_destroy(&p->mu);
@@ -425,14 +464,22 @@ static struct hdi_wpool *pool_start(hdump_writer *w) {
     sh->obj_fast = w->obj_fast;
     sh->err.tag = UINT64_MAX;
     sh->threads = 1;
-    for (unsigned t = 1; t < w->threads; t++) {
-        if (pthread_create(&p->th[p->nth], NULL, helper, p) != 0) break;
-        p->nth++;
+    pthread_attr_t at;
+    if (pthread_attr_init(&at) != 0) return p; /* no helper: the caller encodes alone */
+    if (pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED) == 0) {
+        for (unsigned t = 1; t < w->threads; t++) {
+            pthread_t th;
+            atomic_fetch_add(&p->alive, 1);
+            if (pthread_create(&th, &at, helper, p) != 0) {
+                atomic_fetch_sub(&p->alive, 1);
+                break;
+            }
+        }
     }
+    pthread_attr_destroy(&at);
     return p;
 fail:
-    for (size_t k = 0; k < p->nslots; k++)
-        if (p->slots[k].buf != NULL) a->free(a->ctx, p->slots[k].buf, p->chunk);
+    if (blk != NULL) a->free(a->ctx, blk, p->chunk * p->nslots);
     a->free(a->ctx, p, sizeof *p);
     return NULL;
 }
@@ -444,10 +491,13 @@ void hdi_wpool_free(hdump_writer *w) {
     p->quit = 1;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    for (unsigned t = 0; t < p->nth; t++) pthread_join(p->th[t], NULL);
+    /* not a join: a thread's exit cost 25-130 us on the machine of
+     * docs/BENCHMARKS.md, and it touches nothing of the pool */
+    wp_wait wt = {0, 0};
+    while (atomic_load_explicit(&p->alive, memory_order_acquire) != 0) wp_pause(&wt);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
-    for (size_t k = 0; k < p->nslots; k++) w->a.free(w->a.ctx, p->slots[k].buf, p->chunk);
+    w->a.free(w->a.ctx, p->slots[0].buf, p->chunk * p->nslots);
     w->a.free(w->a.ctx, p, sizeof *p);
     w->pool = NULL;
 }
@@ -562,23 +612,18 @@ hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs,
 /* ---- hdump_writer_put_spans ---- */
 
 /* A span's bytes a slot, roughly (for cutting chunks only; the chunks
- * check every store): its live slots' headers and contents, and 1 byte
- * for 16 of contents when it has a map (a quarter of the words pointers,
- * 2 or 3 bytes an entry), spread over its slots; at least 1. The map is
- * not read: this runs on the calling thread alone, before any chunk, and
- * counting its bits cost a third of what encoding the mixed heap's spans
- * did. */
+ * check every store): a slot's header and contents, and 1 byte for 16 of
+ * contents when it has a map (a quarter of the words pointers, 2 or 3 bytes
+ * an entry). Every slot is counted as live and neither bitmap
+ * is read: this runs on the calling thread alone, before any chunk, where
+ * a cache miss a span (its allocation bits) cost 0.4 ms of the mixed
+ * heap's 2.6 with two threads (session 16), and counting map bits a third
+ * of the encoding (session 15). A sparse span only makes its chunks hold
+ * less than they could; none is ever overfilled by it. */
 static uint64_t slot_estimate(const hdump_span *sp, uint64_t ptr_size) {
-    hdi_sview v;
-    span_view(&v, sp, ptr_size);
-    uint64_t live = 0;
-    for (uint64_t at = 0; at < v.nelem; at += 64) {
-        unsigned nb = v.nelem - at < 64 ? (unsigned)(v.nelem - at) : 64;
-        live += (uint64_t)popcount64(span_live(&v, at, nb));
-    }
-    uint64_t e = v.elem < ((uint64_t)1 << 40) ? v.elem : ((uint64_t)1 << 40);
-    uint64_t per = live * (e + 8 + (v.m.words ? e / 16 : 0)) / v.nelem;
-    return per ? per : 1;
+    uint64_t e = sp->elem_size < ((uint64_t)1 << 40) ? sp->elem_size : ((uint64_t)1 << 40);
+    uint64_t per = e + 8 + (sp->ptrs != NULL && e >= ptr_size ? e / 16 : 0);
+    return per;
 }
 
 /* Cuts chunks of about 3/4 of a chunk's room each (as pick_kobj aims) from

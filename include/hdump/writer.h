@@ -12,9 +12,12 @@
  * for bytes its sink did not accept.
  *
  * Thread-safety: a writer is used by one thread at a time. With
- * opts.threads > 1, hdump_writer_put_objects encodes a run of objects on
- * helper threads the writer owns; the caller still makes every call from one
- * thread at a time, and the sink is only ever called from the calling thread.
+ * opts.threads > 1, hdump_writer_put_objects and hdump_writer_put_spans
+ * encode on helper threads the writer owns; the caller still makes every
+ * call from one thread at a time, and the sink and the allocator are only
+ * ever called from the calling thread. A helper spins for 200 us after a
+ * call before it sleeps (so calls in a row do not wait for it to wake);
+ * after hdump_writer_free returns, none touches the writer's memory.
  *
  * @code
  *   hdump_writer_opts o;
@@ -67,8 +70,9 @@ typedef struct hdump_writer_opts {
                                        one thread encodes at once (a bound:
                                        contents plus 11 bytes a field and 42 a
                                        record); default 262144; 1024 .. 2^30.
-                                       The writer holds 2 * threads such chunks
-                                       once put_objects first runs threaded.     */
+                                       The writer holds 3 * threads such chunks
+                                       (one block) once put_objects or
+                                       put_spans first runs threaded.            */
 } hdump_writer_opts;
 
 /** Fills every option with its default. */
