@@ -9,7 +9,10 @@
 #      before each call, untimed), and writes one dump for step 2;
 #   2. hdump_rewrite_timer reads that dump into memory, decodes its records,
 #      checks that re-emitting them gives the same bytes, then times hdump's
-#      writer re-emitting them with the same 4 KiB buffer to the same targets;
+#      writer re-emitting them with the same 4 KiB buffer to the same targets,
+#      one put a record, then each run of objects by one
+#      hdump_writer_put_objects call and by one hdump_writer_put_spans call
+#      (the objects regrouped as a runtime's spans), two threads each;
 #   3. hdump_write_ceiling writes the same number of bytes to the same targets
 #      as bare 4 KiB write(2) calls from one buffer (no encoding, no copying):
 #      the syscall cost any writer with the runtime's 4 KiB buffer must pay;
@@ -98,6 +101,9 @@ for go in $gos; do
         # the same bytes through hdump_writer_put_objects with two threads
         "$timer" -r "$reps" -b 4096 -t 2 "$dump" /dev/null "$out" >>"$tmp/hd.txt" 2>"$tmp/hd2.err" ||
             { cat "$tmp/hd2.err" >&2; exit 1; }
+        # and through hdump_writer_put_spans (the objects as a runtime's spans)
+        "$timer" -r "$reps" -b 4096 -t 2 -i spans "$dump" /dev/null "$out" >>"$tmp/hd.txt" 2>"$tmp/hd3.err" ||
+            { cat "$tmp/hd3.err" >&2; exit 1; }
         "$ceiling" -r "$reps" -b 4096 "$(wc -c <"$dump" | tr -d " ")" /dev/null "$out" >"$tmp/ceil.txt" ||
             exit 1
         "$ceiling" -r "$reps" -b 4096 -c "$dump" /dev/null "$out" >>"$tmp/ceil.txt" || exit 1
@@ -128,19 +134,22 @@ for go in $gos; do
                     printf "  %-10s  (%.1f..%.1f ms)            (%.1f..%.1f ms)\n", "",
                         lo["go", t] * 1e3, hi["go", t] * 1e3, lo["hdump", t] * 1e3, hi["hdump", t] * 1e3
                 }
-                printf "  %-10s %26s %26s %10s\n", "target", "", "put_objects, 2 threads", "Go/hdump"
-                for (i = 1; i <= n; i++) {
-                    t = order[i]
-                    printf "  %-10s %26s %8.1f ms %7.0f MB/s %9.2fx\n", t, "",
-                        med["hdump-objects-2t", t] * 1e3, mb["hdump-objects-2t", t],
-                        med["go", t] / med["hdump-objects-2t", t]
-                    printf "  %-10s %26s  (%.1f..%.1f ms)\n", "", "",
-                        lo["hdump-objects-2t", t] * 1e3, hi["hdump-objects-2t", t] * 1e3
-                }
+                two("hdump-objects-2t", "put_objects, 2 threads")
+                two("hdump-spans-2t", "put_spans, 2 threads")
                 printf "  ceiling: the same bytes as %d bare 4 KiB write(2) calls (no encoding, no copy)\n", calls
                 bound("ceiling", "bare write(2) ceiling", "hdump/ceiling", "ceiling/Go")
                 printf "  copy floor: the same calls, each first copying its 4 KiB of the dump into the buffer (no encoding)\n"
                 bound("copyfloor", "copy + write(2) floor", "hdump/floor", "floor/Go")
+            }
+            # One table of a threaded form of the hdump writer against Go.
+            function two(who, title,   i, t) {
+                printf "  %-10s %26s %26s %10s\n", "target", "", title, "Go/hdump"
+                for (i = 1; i <= n; i++) {
+                    t = order[i]
+                    printf "  %-10s %26s %8.1f ms %7.0f MB/s %9.2fx\n", t, "",
+                        med[who, t] * 1e3, mb[who, t], med["go", t] / med[who, t]
+                    printf "  %-10s %26s  (%.1f..%.1f ms)\n", "", "", lo[who, t] * 1e3, hi[who, t] * 1e3
+                }
             }
             # One table of a bound (who: its timer lines) against hdump and Go.
             function bound(who, title, share, times,   i, t) {

@@ -194,10 +194,22 @@ static uint64_t go_mix(void) { /* real Go dumps: 84.5% 1 byte, 1.3% 2, 2.2% 3, 1
     return 0xc000000000ULL + (q & 0x3fffffffULL) * 8;
 }
 
+/* Encoded length uniform in 1..max: sizes, counts and offsets (max 3, the
+ * bench's len123), the longest values AVX-512's dec16 takes (4), and runs
+ * it must leave to the table steps now and then (5). */
+static uint64_t len_upto(unsigned max) {
+    unsigned len = (unsigned)(rnd() % max) + 1;
+    uint64_t lo = len == 1 ? 0 : 1ULL << (7 * (len - 1)), hi = (1ULL << (7 * len)) - 1;
+    return lo + rnd() % (hi - lo + 1);
+}
+static uint64_t len123(void) { return len_upto(3); }
+static uint64_t len1234(void) { return len_upto(4); }
+static uint64_t len1to5(void) { return len_upto(5); }
+
 static const struct {
     const char *name;
     uint64_t (*gen)(void);
-} mixes[] = {{"heap", heap_mix},       {"small", all_small},   {"u32", uni32},
+} mixes[] = {{"len123", len123},     {"len1-4", len1234},    {"len1-5", len1to5},{"heap", heap_mix},       {"small", all_small},   {"u32", uni32},
              {"u64", uni64},           {"anylen", any_len},    {"mostly-small", mostly_small},
              {"gomix", go_mix}};
 #define NMIX (sizeof mixes / sizeof *mixes)
