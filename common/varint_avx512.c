@@ -157,6 +157,30 @@ static inline void widen(uint64_t *dst, const uint8_t *p, size_t k) {
     }
 }
 
+/* The values whose ends are the set bits of `e` (their count: spread's
+ * lanes), the first starting at byte `start` of the window, laid out one a
+ * lane: for each byte of a lane, idx is its window index (the value's
+ * start plus the byte's place in the lane, lane_iota) and E its value's
+ * end. vpcompressb lists the ends; the starts are the ends moved up one
+ * byte, plus one. */
+typedef struct vlanes {
+    __m512i idx, E;
+} vlanes;
+static inline vlanes lanes_of(uint64_t e, unsigned start, __m512i spread, __m512i lane_iota) {
+    const __m512i iota = _mm512_set_epi64(0x3f3e3d3c3b3a3938, 0x3736353433323130, 0x2f2e2d2c2b2a2928,
+                                          0x2726252423222120, 0x1f1e1d1c1b1a1918, 0x1716151413121110,
+                                          0x0f0e0d0c0b0a0908, 0x0706050403020100);
+    __m512i epos = _mm512_maskz_compress_epi8(e, iota); /* the ends, in order */
+    /* starts: s0 = start, s_j = e_{j-1} + 1 (byte arithmetic wraps) */
+    __m128i st = _mm_add_epi8(_mm_add_epi8(_mm_bslli_si128(_mm512_castsi512_si128(epos), 1),
+                                           _mm_set1_epi8(1)),
+                              _mm_cvtsi32_si128((int)((start - 1) & 0xff)));
+    vlanes r;
+    r.idx = _mm512_add_epi8(_mm512_permutexvar_epi8(spread, _mm512_castsi128_si512(st)), lane_iota);
+    r.E = _mm512_permutexvar_epi8(spread, epos);
+    return r;
+}
+
 /* Decodes the 8 values whose ends are the 8 lowest set bits of `ends`, the
  * first starting at byte `start` of the window, into dst[0..8): vpcompressb
  * gathers the end positions, vpermb moves each value's bytes into its own
@@ -164,26 +188,15 @@ static inline void widen(uint64_t *dst, const uint8_t *p, size_t k) {
  * untouched) when one of them is longer than 8 bytes. REQUIRES: popcount(ends)
  * >= 8, every bit of ends >= start. */
 static inline int dec8(uint64_t *dst, __m512i win, uint64_t ends, unsigned start) {
-    const __m512i iota = _mm512_set_epi64(0x3f3e3d3c3b3a3938, 0x3736353433323130, 0x2f2e2d2c2b2a2928,
-                                          0x2726252423222120, 0x1f1e1d1c1b1a1918, 0x1716151413121110,
-                                          0x0f0e0d0c0b0a0908, 0x0706050403020100);
     const __m512i spread = _mm512_set_epi64(0x0707070707070707, 0x0606060606060606, 0x0505050505050505,
                                             0x0404040404040404, 0x0303030303030303, 0x0202020202020202,
                                             0x0101010101010101, 0x0000000000000000);
-    const __m512i lane_iota = _mm512_set1_epi64(0x0706050403020100);
-    uint64_t e8 = _pdep_u64(0xff, ends);
-    __m512i epos = _mm512_maskz_compress_epi8(e8, iota); /* bytes 0..7: the ends */
-    __m128i e = _mm512_castsi512_si128(epos);
-    /* starts: s0 = start, s_j = e_{j-1} + 1 (byte arithmetic wraps) */
-    __m128i st = _mm_add_epi8(_mm_add_epi8(_mm_bslli_si128(e, 1), _mm_set1_epi8(1)),
-                              _mm_cvtsi32_si128((int)((start - 1) & 0xff)));
-    __m512i S = _mm512_permutexvar_epi8(spread, _mm512_castsi128_si512(st));
-    __m512i E = _mm512_permutexvar_epi8(spread, epos);
-    __m512i idx = _mm512_add_epi8(S, lane_iota);
+    vlanes l = lanes_of(_pdep_u64(0xff, ends), start, spread,
+                        _mm512_set1_epi64(0x0706050403020100));
     /* byte 7 of a lane still before its end: that value is > 8 bytes */
-    if (_mm512_cmplt_epu8_mask(idx, E) & 0x8080808080808080ULL) return 0;
-    __mmask64 in = _mm512_cmple_epu8_mask(idx, E);
-    __m512i b = _mm512_and_si512(_mm512_maskz_permutexvar_epi8(in, idx, win),
+    if (_mm512_cmplt_epu8_mask(l.idx, l.E) & 0x8080808080808080ULL) return 0;
+    __mmask64 in = _mm512_cmple_epu8_mask(l.idx, l.E);
+    __m512i b = _mm512_and_si512(_mm512_maskz_permutexvar_epi8(in, l.idx, win),
                                  _mm512_set1_epi8(0x7f));
     /* 16-bit: b0 | b1 << 7; 32-bit: w0 + w1 << 14; 64-bit: d0 | d1 << 28 */
     __m512i x = _mm512_ternarylogic_epi64(_mm512_set1_epi16((short)0xff80), _mm512_srli_epi16(b, 1),
@@ -203,23 +216,12 @@ static inline int dec8(uint64_t *dst, __m512i win, uint64_t ends, unsigned start
  * multiply-adds merge the 7-bit groups into 28 bits; two vpmovzxdq widen
  * them. REQUIRES: popcount(ends) >= 16, every bit of ends >= start. */
 static inline void dec16(uint64_t *dst, __m512i win, uint64_t e16, unsigned start) {
-    const __m512i iota = _mm512_set_epi64(0x3f3e3d3c3b3a3938, 0x3736353433323130, 0x2f2e2d2c2b2a2928,
-                                          0x2726252423222120, 0x1f1e1d1c1b1a1918, 0x1716151413121110,
-                                          0x0f0e0d0c0b0a0908, 0x0706050403020100);
     const __m512i spread = _mm512_set_epi64(0x0f0f0f0f0e0e0e0e, 0x0d0d0d0d0c0c0c0c, 0x0b0b0b0b0a0a0a0a,
                                             0x0909090908080808, 0x0707070706060606, 0x0505050504040404,
                                             0x0303030302020202, 0x0101010100000000);
-    const __m512i lane_iota = _mm512_set1_epi32(0x03020100);
-    __m512i epos = _mm512_maskz_compress_epi8(e16, iota); /* bytes 0..15: the ends */
-    __m128i e = _mm512_castsi512_si128(epos);
-    /* starts: s0 = start, s_j = e_{j-1} + 1 */
-    __m128i st = _mm_add_epi8(_mm_add_epi8(_mm_bslli_si128(e, 1), _mm_set1_epi8(1)),
-                              _mm_cvtsi32_si128((int)((start - 1) & 0xff)));
-    __m512i S = _mm512_permutexvar_epi8(spread, _mm512_castsi128_si512(st));
-    __m512i E = _mm512_permutexvar_epi8(spread, epos);
-    __m512i idx = _mm512_add_epi8(S, lane_iota);
-    __mmask64 in = _mm512_cmple_epu8_mask(idx, E);
-    __m512i b = _mm512_and_si512(_mm512_maskz_permutexvar_epi8(in, idx, win),
+    vlanes l = lanes_of(e16, start, spread, _mm512_set1_epi32(0x03020100));
+    __mmask64 in = _mm512_cmple_epu8_mask(l.idx, l.E);
+    __m512i b = _mm512_and_si512(_mm512_maskz_permutexvar_epi8(in, l.idx, win),
                                  _mm512_set1_epi8(0x7f));
     /* 16-bit: b0 + b1 * 2^7 (pmaddubsw: bytes <= 0x7f, no saturation);
      * 32-bit: w0 + w1 * 2^14 */
