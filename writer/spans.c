@@ -16,6 +16,8 @@
 /* The slot loop twice (slots.h): portable, with the address by the
  * branch-free uv_put_lt56; and, where built, with every shift, bit scan
  * and varint of BMI2 (pdep), as the object path's twin (writer.c). */
+/* The kinds of span the slot loop is specialised for (slots.h). */
+enum { SK_NOSCAN, SK_SMALL, SK_ANY };
 static inline uint8_t *slots_uv_gen(uint8_t *p, uint64_t v) {
     return HDI_LIKELY(v >> 56 == 0) ? uv_put_lt56(p, v) : p + hdi_uvarint_put(p, v);
 }

@@ -143,8 +143,10 @@ static uint8_t *bits(sset *z, uint64_t nbits, int density, uint64_t *rng) {
 }
 
 static void make_spans(sset *z, uint64_t *rng, int big) {
-    static const uint64_t sizes[] = {0,   1,   3,    8,    16,   24,   48,    100,  128,
-                                     129, 256, 1000, 1024, 2048, 5000, 33000, 70000};
+    /* 128 to 144: the slot loop's small-map kind ends at 16 words of 8
+     * bytes and 32 of 4 (132 is 33 words of 4, 136 17 of 8) */
+    static const uint64_t sizes[] = {0,   1,   3,   8,   16,   24,   48,   100,  128,   129,
+                                     132, 136, 144, 256, 1000, 1024, 2048, 5000, 33000, 70000};
     size_t n = 1 + (size_t)(t_rand(rng) % 12);
     for (size_t k = 0; k < n; k++) {
         hdump_span *s = &z->s[z->n++];
