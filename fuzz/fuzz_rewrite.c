@@ -13,6 +13,7 @@
  * writer's kernel, buffer size and type-cache setting, so the input itself
  * is not disturbed. Capping allocator, no leaks. */
 #include "fuzz_common.h"
+#include "objspans.h"
 
 static uint64_t hash(const uint8_t *d, size_t n) {
     uint64_t h = 1469598103934665603ull;
@@ -67,69 +68,14 @@ static void rewrite(const uint8_t *d, size_t n, hdump_version v, uint64_t h, hdu
     hdump_reader_free(r);
 }
 
-/* Whether o's list is a one-bit map's walk (Ptr entries at ascending
- * multiples of 8 inside its contents), so it can be a span's slot. */
-static int span_slot(const hdump_object *o) {
-    for (uint64_t k = 0; k < o->fields.count; k++) {
-        const hdump_field *f = &o->fields.items[k];
-        if (f->kind != HDUMP_FIELD_PTR || f->offset % 8 != 0 || f->offset / 8 >= o->contents.len / 8 ||
-            (k > 0 && f->offset <= o->fields.items[k - 1].offset))
-            return 0;
-    }
-    return o->contents.len > 0;
-}
-
-/* objs[0..n) through hdump_writer_put_spans: each stretch of one size at
- * addresses a whole number of slots apart (at most 8 free slots between,
- * at most 256 slots) as one span, its slots' memory, allocation bits and
- * pointer map made here; an object no span can give through put_object. */
+/* objs[0..n) through hdump_writer_put_spans (objspans.h): each stretch of
+ * one size at addresses a whole number of slots apart (at most 8 free
+ * slots between, at most 256 slots) as one span; an object no span can
+ * give through put_object. The writer's word size is its default, 8. */
 static hdump_status put_run_spans(hdump_writer *w, const hdump_object *objs, size_t n) {
-    for (size_t i = 0; i < n;) {
-        const hdump_object *a = &objs[i];
-        if (!span_slot(a)) {
-            hdump_status st = hdump_writer_put_object(w, a->addr, a->contents.ptr,
-                                                      (size_t)a->contents.len, &a->fields);
-            if (st != HDUMP_OK) return st;
-            i++;
-            continue;
-        }
-        uint64_t e = a->contents.len, last = 0;
-        size_t j = i + 1;
-        while (j < n && objs[j].contents.len == e && objs[j].addr > objs[j - 1].addr &&
-               (objs[j].addr - a->addr) % e == 0 && (objs[j].addr - a->addr) / e - last <= 8 &&
-               (objs[j].addr - a->addr) / e < 256 && span_slot(&objs[j])) {
-            last = (objs[j].addr - a->addr) / e;
-            j++;
-        }
-        hdump_span sp;
-        sp.base = a->addr;
-        sp.elem_size = e;
-        sp.nelem = last + 1;
-        uint64_t words = e / 8;
-        uint8_t *mem = calloc((size_t)(sp.nelem * e), 1);
-        uint8_t *al = calloc((size_t)(sp.nelem + 7) / 8, 1);
-        uint8_t *pt = calloc((size_t)(sp.nelem * words + 7) / 8 + 1, 1);
-        FZ_CHECK(mem != NULL && al != NULL && pt != NULL, "out of memory");
-        for (size_t k = i; k < j; k++) {
-            uint64_t slot = (objs[k].addr - a->addr) / e;
-            memcpy(mem + slot * e, objs[k].contents.ptr, (size_t)e);
-            al[slot / 8] |= (uint8_t)(1u << (slot % 8));
-            for (uint64_t f = 0; f < objs[k].fields.count; f++) {
-                uint64_t b = slot * words + objs[k].fields.items[f].offset / 8;
-                pt[b / 8] |= (uint8_t)(1u << (b % 8));
-            }
-        }
-        sp.mem = mem;
-        sp.alloc = al;
-        sp.ptrs = pt;
-        hdump_status st = hdump_writer_put_spans(w, &sp, 1);
-        free(mem);
-        free(al);
-        free(pt);
-        if (st != HDUMP_OK) return st;
-        i = j;
-    }
-    return HDUMP_OK;
+    hdump_status st = os_put_run(w, objs, n, 8, 8, 256, NULL);
+    FZ_CHECK(st != HDUMP_ERR_NOMEM, "out of memory");
+    return st;
 }
 
 /* The input's records written again, each run of objects with one

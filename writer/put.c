@@ -22,10 +22,7 @@ hdump_status hdump_writer_put_otherroot(hdump_writer *w, const hdump_otherroot *
 
 hdump_status hdump_writer_put_type(hdump_writer *w, const hdump_type *t, uint32_t hash) {
     if (w == NULL || t == NULL) return HDUMP_ERR_USAGE;
-    if (w->err.code != HDUMP_OK) return w->err.code;
-    if (w->finished)
-        return hdi_wr_fail(w, HDUMP_ERR_USAGE, hdump_writer_bytes(w), HDUMP_TAG_TYPE,
-                           "put after finish");
+    HDI_TRY(hdi_wr_ready(w, HDUMP_TAG_TYPE));
     /* The runtime's dumptype writes nothing for a nil type. */
     if (t->addr == 0) return HDUMP_OK;
     if (hdi_typecache_lookup(&w->tc, t->addr, hash)) return HDUMP_OK;

@@ -92,10 +92,7 @@ static hdump_status put_spans_go13(hdump_writer *w, const hdump_span *spans, siz
 
 hdump_status hdump_writer_put_spans(hdump_writer *w, const hdump_span *spans, size_t n) {
     if (w == NULL || (spans == NULL && n > 0)) return HDUMP_ERR_USAGE;
-    if (w->err.code != HDUMP_OK) return w->err.code;
-    if (w->finished)
-        return hdi_wr_fail(w, HDUMP_ERR_USAGE, hdump_writer_bytes(w), HDUMP_TAG_OBJECT,
-                           "put after finish");
+    HDI_TRY(hdi_wr_ready(w, HDUMP_TAG_OBJECT));
     /* the spans before the first bad one are written, then its error comes
      * where its first record would have gone */
     size_t good = 0;

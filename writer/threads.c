@@ -587,10 +587,7 @@ static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, size_t nc
 
 hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs, size_t n) {
     if (w == NULL || (objs == NULL && n > 0)) return HDUMP_ERR_USAGE;
-    if (w->err.code != HDUMP_OK) return w->err.code;
-    if (w->finished)
-        return hdi_wr_fail(w, HDUMP_ERR_USAGE, hdump_writer_bytes(w), HDUMP_TAG_OBJECT,
-                           "put after finish");
+    HDI_TRY(hdi_wr_ready(w, HDUMP_TAG_OBJECT));
     if (w->threads > 1 && n > 1) {
         size_t kobj = pick_kobj(objs, n, w->chunk, w->obj_fast != 0);
         size_t nchunks = n / kobj + (n % kobj != 0);

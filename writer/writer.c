@@ -514,10 +514,7 @@ static HDI_NOINLINE hdump_status put_object_other(hdump_writer *w, uint64_t addr
                                                   const void *contents, uint64_t len,
                                                   const hdump_fields *f) {
     if (w == NULL) return HDUMP_ERR_USAGE;
-    if (w->err.code != HDUMP_OK) return w->err.code;
-    if (w->finished)
-        return hdi_wr_fail(w, HDUMP_ERR_USAGE, wr_offset(w), HDUMP_TAG_OBJECT,
-                           "put after finish");
+    HDI_TRY(hdi_wr_ready(w, HDUMP_TAG_OBJECT));
     if (w->version == HDUMP_GO1_3) {
         hdump_record rec;
         rec.tag = HDUMP_TAG_OBJECT;
@@ -657,10 +654,8 @@ hdump_status hdump_writer_put(hdump_writer *w, const hdump_record *rec) {
     if (HDI_LIKELY(rec->tag == HDUMP_TAG_OBJECT && w->obj_fast))
         return put_object_fast(w, rec->u.object.addr, rec->u.object.contents.ptr,
                                rec->u.object.contents.len, &rec->u.object.fields);
-    if (w->err.code != HDUMP_OK) return w->err.code;
+    HDI_TRY(hdi_wr_ready(w, (uint64_t)rec->tag));
     uint64_t at = hdump_writer_bytes(w);
-    if (w->finished)
-        return hdi_wr_fail(w, HDUMP_ERR_USAGE, at, (uint64_t)rec->tag, "put after finish");
     if ((unsigned)rec->tag >= HDUMP_TAG_COUNT)
         return hdi_wr_fail(w, HDUMP_ERR_USAGE, at, (uint64_t)rec->tag, "record tag is not 0..17");
     if (rec->tag == HDUMP_TAG_EOF) return hdump_writer_finish(w);

@@ -57,6 +57,16 @@ struct hdump_writer {
 HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset,
                                     uint64_t tag, const char *msg);
 
+/* A put's first checks, made by every put: the sticky error, else a put
+ * after finish (a usage error for a record of tag `tag` at the stream's
+ * end), else HDUMP_OK. REQUIRES: w != NULL. */
+static inline hdump_status hdi_wr_ready(hdump_writer *w, uint64_t tag) {
+    if (w->err.code != HDUMP_OK) return w->err.code;
+    if (w->finished)
+        return hdi_wr_fail(w, HDUMP_ERR_USAGE, w->delivered + w->n, tag, "put after finish");
+    return HDUMP_OK;
+}
+
 /* One object record, as hdump_writer_put(w, {HDUMP_TAG_OBJECT, *o}) writes
  * it: the fast path when w->obj_fast, else the checked generic path. */
 HDI_HIDDEN hdump_status hdi_wr_put_obj(hdump_writer *w, const hdump_object *o);

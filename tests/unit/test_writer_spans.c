@@ -18,6 +18,7 @@
  * offset where its failing write began, a prefix accepted and no call
  * after; usage errors. */
 #include "t.h"
+#include "objspans.h"
 #include "tdump.h"
 
 /* ---- A sink that keeps the bytes, a digest of its write sizes, and
@@ -341,74 +342,14 @@ typedef struct regroup {
     size_t n, cap;
 } regroup;
 
-/* Whether o's list is a one-bit map's walk for word size ps inside words
- * words: Ptr only, ascending multiples of ps. */
-static int mappable(const hdump_object *o, uint64_t ps) {
-    uint64_t words = o->contents.len / ps;
-    for (uint64_t k = 0; k < o->fields.count; k++) {
-        const hdump_field *f = &o->fields.items[k];
-        if (f->kind != HDUMP_FIELD_PTR || f->offset % ps != 0 || f->offset / ps >= words ||
-            (k > 0 && f->offset <= o->fields.items[k - 1].offset))
-            return 0;
-    }
-    return 1;
-}
-
 static uint64_t g_spanned, g_objects;
 
-/* Writes objs[0..n) through w as spans (each run of one size, one slot
- * apart or a few free slots between, as one span), objects a map cannot
- * give through put_object. */
+/* Writes objs[0..n) through w as spans (objspans.h: each run of one size,
+ * one slot apart or up to 64 free slots between, as one span), objects a
+ * map cannot give through put_object. */
 static hdump_status put_run(hdump_writer *w, const hdump_object *objs, size_t n, uint64_t ps) {
-    for (size_t i = 0; i < n;) {
-        const hdump_object *a = &objs[i];
-        g_objects++;
-        if (!mappable(a, ps) || a->contents.len == 0) {
-            hdump_status st = hdump_writer_put_object(w, a->addr, a->contents.ptr,
-                                                      (size_t)a->contents.len, &a->fields);
-            if (st != HDUMP_OK) return st;
-            i++;
-            continue;
-        }
-        uint64_t e = a->contents.len, last = 0;
-        size_t j = i + 1;
-        while (j < n && objs[j].contents.len == e && objs[j].addr > objs[j - 1].addr &&
-               (objs[j].addr - a->addr) % e == 0 && (objs[j].addr - a->addr) / e - last <= 64 &&
-               mappable(&objs[j], ps)) {
-            last = (objs[j].addr - a->addr) / e;
-            j++;
-        }
-        g_objects += j - i - 1;
-        g_spanned += j - i;
-        hdump_span s;
-        s.base = a->addr;
-        s.elem_size = e;
-        s.nelem = last + 1;
-        uint64_t words = e / ps;
-        uint8_t *mem = calloc((size_t)(s.nelem * e), 1);
-        uint8_t *al = calloc((size_t)(s.nelem + 7) / 8, 1);
-        uint8_t *pt = calloc((size_t)(s.nelem * words + 7) / 8 + 1, 1);
-        if (mem == NULL || al == NULL || pt == NULL) abort();
-        for (size_t k = i; k < j; k++) {
-            uint64_t slot = (objs[k].addr - a->addr) / e;
-            memcpy(mem + slot * e, objs[k].contents.ptr, (size_t)e);
-            al[slot / 8] |= (uint8_t)(1u << (slot % 8));
-            for (uint64_t f = 0; f < objs[k].fields.count; f++) {
-                uint64_t b = slot * words + objs[k].fields.items[f].offset / ps;
-                pt[b / 8] |= (uint8_t)(1u << (b % 8));
-            }
-        }
-        s.mem = mem;
-        s.alloc = al;
-        s.ptrs = pt;
-        hdump_status st = hdump_writer_put_spans(w, &s, 1);
-        free(mem);
-        free(al);
-        free(pt);
-        if (st != HDUMP_OK) return st;
-        i = j;
-    }
-    return HDUMP_OK;
+    g_objects += n;
+    return os_put_run(w, objs, n, ps, 64, UINT64_MAX, &g_spanned);
 }
 
 /* A reader of d[0..n) and a writer of configuration c into out. */
