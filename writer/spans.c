@@ -50,8 +50,10 @@ hdump_status hdi_spans_write(hdump_writer *w, const hdump_span *spans, hdi_spos 
                              hdi_spos to) {
     const uint64_t ps = w->ptr_size;
     const hdi_slots_fn slots = hdi_slots_for(w->obj_fast);
-    for (size_t i = from.span; i < to.span || (i == to.span && to.slot > 0); i++) {
+    const size_t end = to.span + (to.slot > 0); /* the spans read */
+    for (size_t i = from.span; i < end; i++) {
         hdi_sview v;
+        span_prefetch(spans, i, end, ps);
         span_view(&v, &spans[i], ps);
         uint64_t at = i == from.span ? from.slot : 0, hi = i == to.span ? to.slot : v.nelem;
         while (at < hi) {

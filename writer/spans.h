@@ -54,6 +54,33 @@ static inline void span_view(hdi_sview *v, const hdump_span *s, uint64_t ptr_siz
     v->m.bit0 = 0;
 }
 
+/* Before span i's slots: asks for what the next spans' slot loops will
+ * read first, spans[i + 4]'s fields, and span i + 1's allocation bits and
+ * first 1 KiB of its map (prefetches never fault, so the bits' addresses
+ * need no check), n the spans that may be read, ps the word size. Without it every span's
+ * first read of its bits waited on memory: a profile of one thread on the
+ * mixed heap put 22% of the time on those two loads, then, with only the
+ * bits asked for, 6% on reading the span array itself. With both, the mixed
+ * heap took 3-7% less time with one or two threads, the small heap 4-5%
+ * and the large heap 7-17% (session 17, alternated runs; the bits asked
+ * for 2 or 3 spans ahead, the array 6 or 8, were no better). Always
+ * inlined: gcc 12 took a function of prefetches alone for one without
+ * effects and dropped its calls. */
+#define SPAN_AHEAD 4
+#define SPAN_MAP_AHEAD 1024u
+static inline __attribute__((always_inline)) void span_prefetch(const hdump_span *spans,
+                                                                size_t i, size_t n,
+                                                                uint64_t ps) {
+    if (i + SPAN_AHEAD < n) __builtin_prefetch(&spans[i + SPAN_AHEAD]);
+    if (i + 1 >= n) return;
+    const hdump_span *q = &spans[i + 1];
+    __builtin_prefetch(q->alloc);
+    if (q->ptrs == NULL) return;
+    uint64_t bytes = q->elem_size / ps * q->nelem / 8 + 1; /* no overflow: span_bad */
+    size_t nb = bytes < SPAN_MAP_AHEAD ? (size_t)bytes : SPAN_MAP_AHEAD;
+    for (size_t o = 0; o < nb; o += 64) __builtin_prefetch(q->ptrs + o);
+}
+
 /* The live slots among [at, at + nb) (nb 1..64), bit k for slot at + k. */
 static inline uint64_t span_live(const hdi_sview *v, uint64_t at, unsigned nb) {
     if (v->alloc == NULL) return nb < 64 ? ((uint64_t)1 << nb) - 1 : ~(uint64_t)0;

@@ -128,6 +128,7 @@ struct hdi_wpool {
     size_t n, kobj, nchunks;
     /* put_spans: chunk j is the slots [cuts[j], cuts[j + 1]) of spans */
     const hdump_span *spans;
+    size_t nspans;
     hdi_spos cuts[WP_CUTS + 1];
     _Atomic size_t next;    /* the next chunk to claim                       */
     _Atomic int stop;       /* an error: encode nothing more                  */
@@ -297,8 +298,10 @@ static void encode_spans(struct hdi_wpool *p, size_t j) {
     size_t nseg = 0;
     if (atomic_load_explicit(&p->stop, memory_order_relaxed)) goto out;
     size_t lim = p->chunk; /* where the segments start */
-    for (size_t i = from.span; i < to.span || (i == to.span && to.slot > 0); i++) {
+    const size_t end = to.span + (to.slot > 0); /* the chunk's spans */
+    for (size_t i = from.span; i < end; i++) {
         hdi_sview v;
+        span_prefetch(p->spans, i, p->nspans, ps);
         span_view(&v, &p->spans[i], ps);
         uint64_t at = i == from.span ? from.slot : 0, hi = i == to.span ? to.slot : v.nelem;
         const size_t bound = slot_bound(&v);
@@ -679,6 +682,7 @@ int hdi_wpool_put_spans(hdump_writer *w, const hdump_span *spans, size_t n, hdum
     while (*st == HDUMP_OK && pos.span < n) {
         size_t k = cut_spans(spans, n, &pos, p->cuts, WP_CUTS, p->chunk, w->ptr_size);
         p->spans = spans;
+        p->nspans = n;
         *st = put_threaded(w, p, k);
     }
     return 1;
