@@ -23,6 +23,10 @@
 // put with one hdump_writer_put_spans call (the runtime's form: slot memory,
 // allocation bits, a pointer map; bs_spans_build, before timing), checked
 // first to give the same bytes; counter `spans`: objects a span on average.
+// write-spans/<heap>/null/4k/2t-pool and write-objects/<heap>/null/4k/2t-pool:
+// the writers borrow a thread pool (hdump_threadpool_new, before timing) of 2
+// threads, as a program writing dump after dump would, so no iteration
+// starts or stops a helper thread.
 //
 // encode-floor/<heap>: the heap's object records made again from the same
 // items by the encode floor (floors.h), the bound the write rows are read
@@ -76,7 +80,7 @@ bool gives_heap(Dataset *d, unsigned threads, Replay replay) {
 }
 
 void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool maps,
-              unsigned threads, bool spans) {
+              unsigned threads, bool spans, bool pooled) {
     if (!d->load()) {
         st.SkipWithError(d->error.c_str());
         return;
@@ -133,6 +137,12 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
     o.buffer_size = bufsize;
     o.kernel = config().kernel;
     if (threads > 0) o.threads = threads;
+    hdump_threadpool *pool = nullptr;
+    if (pooled && hdump_threadpool_new(threads, 0, nullptr, &pool) != HDUMP_OK) {
+        st.SkipWithError("no thread pool");
+        return;
+    }
+    o.pool = pool;
 
     uint64_t bytes = 0, hits = 0, misses = 0;
     hdump_status status = HDUMP_OK;
@@ -170,6 +180,7 @@ void bm_write(benchmark::State &st, Dataset *d, Sink kind, size_t bufsize, bool 
     }
     if (fd >= 0) close(fd);
     if (!path.empty()) unlink(path.c_str());
+    hdump_threadpool_free(pool);
     hdump_membuf_free(&m);
     std::free(objs);
     uint64_t mapped = bm.objects;
@@ -279,13 +290,15 @@ void register_writer(Dataset *d) {
         for (const auto &b : bufs) {
             std::string name = "write/" + d->name + "/" + sink_name(s) + "/" + b.name;
             with_spread(
-                benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size, false, 0u, false))
+                benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, b.size, false, 0u, false,
+                                             false))
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
     std::string maps = "write-maps/" + d->name + "/null/4k";
     with_spread(
-        benchmark::RegisterBenchmark(maps.c_str(), bm_write, d, Sink::Null, size_t(4096), true, 0u, false))
+        benchmark::RegisterBenchmark(maps.c_str(), bm_write, d, Sink::Null, size_t(4096), true, 0u,
+                                             false, false))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
     // hdump_writer_put_objects, by one thread and by two
@@ -294,23 +307,33 @@ void register_writer(Dataset *d) {
             std::string name = "write-objects/" + d->name + "/" + sink_name(s) + "/4k/" +
                                std::to_string(t) + "t";
             with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, s, size_t(4096),
-                                                     false, t, false))
+                                                     false, t, false, false))
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
         }
+    std::string opool = "write-objects/" + d->name + "/null/4k/2t-pool";
+    with_spread(benchmark::RegisterBenchmark(opool.c_str(), bm_write, d, Sink::Null, size_t(4096),
+                                             false, 2u, false, true))
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
     std::string omaps = "write-objects-maps/" + d->name + "/null/4k/2t";
     with_spread(benchmark::RegisterBenchmark(omaps.c_str(), bm_write, d, Sink::Null, size_t(4096),
-                                             true, 2u, false))
+                                             true, 2u, false, false))
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
     // hdump_writer_put_spans, by one thread and by two
     for (unsigned t : {1u, 2u}) {
         std::string name = "write-spans/" + d->name + "/null/4k/" + std::to_string(t) + "t";
         with_spread(benchmark::RegisterBenchmark(name.c_str(), bm_write, d, Sink::Null,
-                                                 size_t(4096), false, t, true))
+                                                 size_t(4096), false, t, true, false))
             ->UseRealTime()
             ->Unit(benchmark::kMillisecond);
     }
+    std::string spool = "write-spans/" + d->name + "/null/4k/2t-pool";
+    with_spread(benchmark::RegisterBenchmark(spool.c_str(), bm_write, d, Sink::Null, size_t(4096),
+                                             false, 2u, true, true))
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
     std::string floor = "encode-floor/" + d->name;
     with_spread(benchmark::RegisterBenchmark(floor.c_str(), bm_encode_floor, d))
         ->UseRealTime()

@@ -110,13 +110,22 @@ typedef struct wp_slot {
     uint8_t *buf;
 } wp_slot;
 
-struct hdi_wpool {
+/* A writer's own pool (made by its first threaded call) or one it borrows
+ * (hdump_threadpool_new, hdump_writer_opts.pool): the same thing. */
+struct hdump_threadpool {
+    hdump_alloc a; /* what the pool and its block were had from */
     pthread_mutex_t mu;
     pthread_cond_t cv; /* helpers: a call started, or quit */
     size_t chunk;
     size_t nslots;
-    /* the writer's fixed state, copied for the shadow writers (helpers never
-     * read the writer itself, which the caller changes as it delivers) */
+    unsigned threads; /* the calling thread and the helpers asked for */
+    /* a call holds the pool (pool_take): a borrowed pool is one writer's
+     * at a time */
+    _Atomic int taken;
+    _Atomic uint64_t helped; /* chunks encoded by helpers (tests) */
+    /* the calling writer's fixed state, copied for the shadow writers
+     * (helpers never read the writer itself, which the caller changes as
+     * it delivers); set by each call */
     hdump_writer proto;
     /* the call: set under mu while no helper is in one; gen and quit are
      * also read without mu by a lingering helper */
@@ -214,9 +223,9 @@ static void wp_pause(wp_wait *w) {
 /* Encodes chunk j into its slot, up to the first object whose bound does
  * not fit the room left, and marks it done. REQUIRES: the slot is free for
  * j. Skipped (nothing made) after an error. */
-static void encode_spans(struct hdi_wpool *p, size_t j);
+static void encode_spans(struct hdump_threadpool *p, size_t j);
 
-static void encode(struct hdi_wpool *p, size_t j) {
+static void encode(struct hdump_threadpool *p, size_t j) {
     if (p->spans != NULL) {
         encode_spans(p, j);
         return;
@@ -284,7 +293,7 @@ static void encode(struct hdi_wpool *p, size_t j) {
  * contents split off when 1 KiB or more; else a big slot (over 1/8 of a
  * chunk) left to the calling thread in its place; else the chunk is full
  * and the slots from there on are left (made_at). */
-static void encode_spans(struct hdi_wpool *p, size_t j) {
+static void encode_spans(struct hdump_threadpool *p, size_t j) {
     wp_slot *s = &p->slots[j % p->nslots];
     hdump_writer sh = p->proto;
     sh.buf = s->buf;
@@ -355,7 +364,7 @@ out:
 }
 
 /* A helper's part of one call: claims chunks until none is left. */
-static void help(struct hdi_wpool *p) {
+static void help(struct hdump_threadpool *p) {
     for (;;) {
         size_t j = atomic_fetch_add(&p->next, 1);
         if (j >= p->nchunks) break;
@@ -363,6 +372,7 @@ static void help(struct hdi_wpool *p) {
         wp_wait wt = {0, 0};
         while (atomic_load_explicit(&s->free_for, memory_order_acquire) != j) wp_pause(&wt);
         encode(p, j);
+        atomic_fetch_add_explicit(&p->helped, 1, memory_order_relaxed);
     }
     atomic_fetch_sub(&p->active, 1);
 }
@@ -372,7 +382,7 @@ static void help(struct hdi_wpool *p) {
  * pool is taking itself off `alive`, so the pool can be freed while the
  * thread still exits (hdi_wpool_free). */
 static void *helper(void *arg) {
-    struct hdi_wpool *p = arg;
+    struct hdump_threadpool *p = arg;
     uint64_t seen = 0;
     for (;;) {
         uint64_t t0 = wp_now_ns();
@@ -401,7 +411,7 @@ static void *helper(void *arg) {
 
 /* Gives a done chunk to the writer: its bytes and records, then its error,
  * or else the objects it left, written here through the usual path. */
-static hdump_status deliver(hdump_writer *w, const struct hdi_wpool *p, const wp_slot *s) {
+static hdump_status deliver(hdump_writer *w, const struct hdump_threadpool *p, const wp_slot *s) {
     const hdump_object *objs = p->objs;
     const size_t chunk = p->chunk;
     size_t from = 0, rec = 0;
@@ -434,16 +444,20 @@ static hdump_status deliver(hdump_writer *w, const struct hdi_wpool *p, const wp
     return HDUMP_OK;
 }
 
-/* Creates the pool and its helpers; NULL when not even the chunk buffers can
- * be had (then the caller encodes alone). Fewer helpers than asked for is
- * fine: the calling thread takes every chunk nobody else does. */
-static struct hdi_wpool *pool_start(hdump_writer *w) {
-    hdump_alloc *a = &w->a;
-    struct hdi_wpool *p = a->alloc(a->ctx, sizeof *p);
+/* Creates a pool of `threads` (the calling thread's share included) and
+ * its helpers; NULL when not even the chunk buffers can be had. Fewer
+ * helpers than asked for is fine: the calling thread takes every chunk
+ * nobody else does. *helpers gets how many started. */
+static struct hdump_threadpool *pool_new(const hdump_alloc *a, unsigned threads, size_t chunk,
+                                         unsigned *helpers) {
+    *helpers = 0;
+    struct hdump_threadpool *p = a->alloc(a->ctx, sizeof *p);
     if (p == NULL) return NULL;
     memset(p, 0, sizeof *p);
-    p->chunk = w->chunk;
-    p->nslots = WP_SLOTS_PER_THREAD * (size_t)w->threads;
+    p->a = *a;
+    p->chunk = chunk;
+    p->threads = threads;
+    p->nslots = WP_SLOTS_PER_THREAD * (size_t)threads;
     /* one block: freed and had again by the next writer as one, it came
      * back from the C library's heap untouched, where separate chunks were
      * given back to the system and faulted in again page by page */
@@ -456,27 +470,17 @@ static struct hdi_wpool *pool_start(hdump_writer *w) {
         pthread_mutex_destroy(&p->mu);
         goto fail;
     }
-    /* the shadow's fixed part: the writer's version, word size, kernel and
-     * fast path, with no buffer, no sink, no cache, no pool and no error */
-    hdump_writer *sh = &p->proto;
-    sh->a = w->a;
-    sh->sink.write = refuse_write;
-    sh->version = w->version;
-    sh->ptr_size = w->ptr_size;
-    sh->kern = w->kern;
-    sh->obj_fast = w->obj_fast;
-    sh->err.tag = UINT64_MAX;
-    sh->threads = 1;
     pthread_attr_t at;
     if (pthread_attr_init(&at) != 0) return p; /* no helper: the caller encodes alone */
     if (pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED) == 0) {
-        for (unsigned t = 1; t < w->threads; t++) {
+        for (unsigned t = 1; t < threads; t++) {
             pthread_t th;
             atomic_fetch_add(&p->alive, 1);
             if (pthread_create(&th, &at, helper, p) != 0) {
                 atomic_fetch_sub(&p->alive, 1);
                 break;
             }
+            ++*helpers;
         }
     }
     pthread_attr_destroy(&at);
@@ -487,9 +491,8 @@ fail:
     return NULL;
 }
 
-void hdi_wpool_free(hdump_writer *w) {
-    struct hdi_wpool *p = w->pool;
-    if (p == NULL) return;
+/* Stops the helpers and frees the pool. REQUIRES: no call holds it. */
+static void pool_free(struct hdump_threadpool *p) {
     pthread_mutex_lock(&p->mu);
     p->quit = 1;
     pthread_cond_broadcast(&p->cv);
@@ -500,9 +503,44 @@ void hdi_wpool_free(hdump_writer *w) {
     while (atomic_load_explicit(&p->alive, memory_order_acquire) != 0) wp_pause(&wt);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
-    w->a.free(w->a.ctx, p->slots[0].buf, p->chunk * p->nslots);
-    w->a.free(w->a.ctx, p, sizeof *p);
+    hdump_alloc a = p->a;
+    a.free(a.ctx, p->slots[0].buf, p->chunk * p->nslots);
+    a.free(a.ctx, p, sizeof *p);
+}
+
+void hdi_wpool_free(hdump_writer *w) {
+    if (w->pool != NULL && !w->pool_borrowed) pool_free(w->pool);
     w->pool = NULL;
+}
+
+/* The writer's pool for one threaded call, held until pool_give: its own,
+ * made by its first such call, or the one it borrows if no other writer's
+ * call holds it. NULL: the calling thread encodes alone. */
+static struct hdump_threadpool *pool_take(hdump_writer *w) {
+    if (w->pool == NULL && !w->pool_borrowed) {
+        unsigned helpers;
+        w->pool = pool_new(&w->a, w->threads, w->chunk, &helpers);
+    }
+    struct hdump_threadpool *p = w->pool;
+    if (p == NULL || atomic_exchange_explicit(&p->taken, 1, memory_order_acquire) != 0)
+        return NULL;
+    /* the shadow's fixed part: the writer's version, word size, kernel and
+     * fast path, with no buffer, no sink, no cache, no pool and no error */
+    hdump_writer *sh = &p->proto;
+    memset(sh, 0, sizeof *sh);
+    sh->a = w->a;
+    sh->sink.write = refuse_write;
+    sh->version = w->version;
+    sh->ptr_size = w->ptr_size;
+    sh->kern = w->kern;
+    sh->obj_fast = w->obj_fast;
+    sh->err.tag = UINT64_MAX;
+    sh->threads = 1;
+    return p;
+}
+
+static void pool_give(struct hdump_threadpool *p) {
+    atomic_store_explicit(&p->taken, 0, memory_order_release);
 }
 
 /* Objects a chunk takes: 3/4 of a chunk over the mean bound of up to
@@ -532,7 +570,7 @@ static size_t pick_kobj(const hdump_object *objs, size_t n, size_t chunk, int sp
 /* The threaded call over nchunks chunks of p->objs (kobj a chunk) or of
  * p->spans (p->cuts), which the caller set while no helper was in a call.
  * REQUIRES: w->pool, no sticky error, not finished. */
-static hdump_status put_threaded(hdump_writer *w, struct hdi_wpool *p, size_t nchunks) {
+static hdump_status put_threaded(hdump_writer *w, struct hdump_threadpool *p, size_t nchunks) {
     const size_t ns = p->nslots;
     pthread_mutex_lock(&p->mu);
     p->nchunks = nchunks;
@@ -595,14 +633,14 @@ hdump_status hdump_writer_put_objects(hdump_writer *w, const hdump_object *objs,
         size_t kobj = pick_kobj(objs, n, w->chunk, w->obj_fast != 0);
         size_t nchunks = n / kobj + (n % kobj != 0);
         /* one chunk: nothing to share, so no helper is woken */
-        if (nchunks > 1) {
-            if (w->pool == NULL) w->pool = pool_start(w);
-            if (w->pool != NULL) {
-                w->pool->objs = objs;
-                w->pool->n = n;
-                w->pool->kobj = kobj;
-                return put_threaded(w, w->pool, nchunks);
-            }
+        struct hdump_threadpool *p = nchunks > 1 ? pool_take(w) : NULL;
+        if (p != NULL) {
+            p->objs = objs;
+            p->n = n;
+            p->kobj = kobj;
+            hdump_status st = put_threaded(w, p, nchunks);
+            pool_give(p);
+            return st;
         }
     }
     for (size_t i = 0; i < n; i++) HDI_TRY(hdi_wr_put_obj(w, &objs[i]));
@@ -672,8 +710,7 @@ int hdi_wpool_put_spans(hdump_writer *w, const hdump_span *spans, size_t n, hdum
     hdi_spos pos = {0, 0}, first[3];
     /* one chunk's worth: nothing to share, so no helper is woken */
     if (cut_spans(spans, n, &pos, first, 2, w->chunk, w->ptr_size) < 2) return 0;
-    if (w->pool == NULL) w->pool = pool_start(w);
-    struct hdi_wpool *p = w->pool;
+    struct hdump_threadpool *p = pool_take(w);
     if (p == NULL) return 0;
     pos.span = 0;
     pos.slot = 0;
@@ -685,5 +722,43 @@ int hdi_wpool_put_spans(hdump_writer *w, const hdump_span *spans, size_t n, hdum
         p->nspans = n;
         *st = put_threaded(w, p, k);
     }
+    pool_give(p);
     return 1;
+}
+
+/* ---- hdump_threadpool: helpers and chunk buffers writers borrow ---- */
+
+hdump_status hdump_threadpool_new(unsigned threads, size_t chunk_size, const hdump_alloc *alloc,
+                                  hdump_threadpool **out) {
+    if (out == NULL) return HDUMP_ERR_USAGE;
+    *out = NULL;
+    if (chunk_size == 0) chunk_size = HDI_CHUNK_DEFAULT;
+    if (threads < 2 || threads > 64 || chunk_size < 1024 || chunk_size > ((size_t)1 << 30))
+        return HDUMP_ERR_USAGE;
+    hdump_alloc a;
+    hdi_alloc_resolve(&a, alloc);
+    unsigned helpers;
+    hdump_threadpool *p = pool_new(&a, threads, chunk_size, &helpers);
+    if (p == NULL) return HDUMP_ERR_NOMEM;
+    if (helpers == 0) { /* a pool without helpers would only cost memory */
+        pool_free(p);
+        return HDUMP_ERR_NOMEM;
+    }
+    *out = p;
+    return HDUMP_OK;
+}
+
+void hdump_threadpool_free(hdump_threadpool *p) {
+    if (p != NULL) pool_free(p);
+}
+
+void hdi_wpool_borrow(hdump_writer *w, hdump_threadpool *p) {
+    w->pool = p;
+    w->pool_borrowed = 1;
+    w->threads = p->threads;
+    w->chunk = p->chunk;
+}
+
+uint64_t hdi_threadpool_helped(const hdump_threadpool *p) {
+    return atomic_load_explicit(&p->helped, memory_order_relaxed);
 }

@@ -679,7 +679,12 @@ void hdump_writer_opts_init(hdump_writer_opts *o) {
     o->typecache_ways = 4;
     o->ptr_size = 8;
     o->threads = 1;
-    o->chunk_size = 262144;
+    o->chunk_size = HDI_CHUNK_DEFAULT;
+}
+
+/* opts.threads and chunk_size (not read when the writer borrows a pool). */
+static int threads_ok(unsigned threads, size_t chunk) {
+    return threads <= 64 && (threads <= 1 || (chunk >= 1024 && chunk <= ((size_t)1 << 30)));
 }
 
 hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump_writer **out) {
@@ -691,8 +696,8 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
         o = &d;
     }
     if (sink.write == NULL || o->version < HDUMP_GO1_3 || o->version > HDUMP_GO1_7 ||
-        o->buffer_size < 64 || (o->ptr_size != 4 && o->ptr_size != 8) || o->threads > 64 ||
-        (o->threads > 1 && (o->chunk_size < 1024 || o->chunk_size > ((size_t)1 << 30))))
+        o->buffer_size < 64 || (o->ptr_size != 4 && o->ptr_size != 8) ||
+        (o->pool == NULL && !threads_ok(o->threads, o->chunk_size)))
         return HDUMP_ERR_USAGE;
     int cache = o->typecache_buckets != 0 && o->typecache_ways != 0;
     if (cache && ((o->typecache_buckets & (o->typecache_buckets - 1)) != 0 ||
@@ -714,6 +719,7 @@ hdump_status hdump_writer_new(const hdump_writer_opts *o, hdump_sink sink, hdump
     w->cap = o->buffer_size;
     w->threads = o->threads ? o->threads : 1;
     w->chunk = o->chunk_size;
+    if (o->pool != NULL) hdi_wpool_borrow(w, o->pool);
     w->buf = a.alloc(a.ctx, w->cap);
     if (w->buf == NULL) {
         hdump_writer_free(w);

@@ -46,12 +46,18 @@ struct hdump_writer {
     hdump_status finish_status;
     hdump_error err;
 
-    /* hdump_writer_put_objects (threads.c): the options, and the helper
-     * threads with their chunk buffers once a call first runs threaded. */
+    /* hdump_writer_put_objects and put_spans (threads.c): the options, and
+     * the helper threads with their chunk buffers: the writer's own once a
+     * call first runs threaded, or a pool it borrows (pool_borrowed; threads
+     * and chunk are then the pool's). */
     unsigned threads;
     size_t chunk;
-    struct hdi_wpool *pool;
+    hdump_threadpool *pool;
+    int pool_borrowed;
 };
+
+/* hdump_writer_opts.chunk_size's default, and hdump_threadpool_new's. */
+#define HDI_CHUNK_DEFAULT 262144
 
 /* Records the first error (sticky) and returns its code. */
 HDI_HIDDEN hdump_status hdi_wr_fail(hdump_writer *w, hdump_status st, uint64_t offset,
@@ -110,5 +116,11 @@ HDI_HIDDEN hdump_status hdi_wr_deliver(hdump_writer *w, const uint8_t *p, size_t
 
 /* Stops the helper threads and frees the chunk buffers (threads.c). */
 HDI_HIDDEN void hdi_wpool_free(hdump_writer *w);
+/* Makes w borrow p: its helpers, chunk buffers, thread count and chunk
+ * size. */
+HDI_HIDDEN void hdi_wpool_borrow(hdump_writer *w, hdump_threadpool *p);
+/* Chunks p's helpers encoded since it was made: how tests see that calls
+ * with a borrowed pool ran on its helpers (tests/util/tpool.h). */
+HDI_HIDDEN uint64_t hdi_threadpool_helped(const hdump_threadpool *p);
 
 #endif

@@ -13,11 +13,13 @@
  *
  * Thread-safety: a writer is used by one thread at a time. With
  * opts.threads > 1, hdump_writer_put_objects and hdump_writer_put_spans
- * encode on helper threads the writer owns; the caller still makes every
- * call from one thread at a time, and the sink and the allocator are only
- * ever called from the calling thread. A helper spins for 200 us after a
- * call before it sleeps (so calls in a row do not wait for it to wake);
- * after hdump_writer_free returns, none touches the writer's memory.
+ * encode on helper threads the writer owns, or borrows from an
+ * hdump_threadpool (opts.pool), which writers on several threads may
+ * share; the caller still makes every call from one thread at a time, and
+ * the sink and the allocator are only ever called from the calling thread.
+ * A helper spins for 200 us after a call before it sleeps (so calls in a
+ * row do not wait for it to wake); after hdump_writer_free returns, none
+ * touches the writer's memory.
  *
  * @code
  *   hdump_writer_opts o;
@@ -49,6 +51,7 @@ extern "C" {
 #endif
 
 typedef struct hdump_writer hdump_writer;
+typedef struct hdump_threadpool hdump_threadpool;
 
 /** Writer options. Initialise with hdump_writer_opts_init, then change what
  *  you need. */
@@ -73,10 +76,47 @@ typedef struct hdump_writer_opts {
                                        The writer holds 3 * threads such chunks
                                        (one block) once put_objects or
                                        put_spans first runs threaded.            */
+    hdump_threadpool *pool;         /* NULL (default): threads and chunk_size
+                                       above. Else the writer borrows this
+                                       pool's helper threads and chunk buffers,
+                                       whose thread count and chunk size it
+                                       takes (threads and chunk_size are then
+                                       ignored), and starts none of its own.
+                                       The pool must outlive the writer.         */
 } hdump_writer_opts;
 
 /** Fills every option with its default. */
 HDUMP_API void hdump_writer_opts_init(hdump_writer_opts *o);
+
+/** A pool of helper threads and chunk buffers for hdump_writer_put_objects
+ *  and put_spans, which writers borrow (hdump_writer_opts.pool) instead of
+ *  starting their own. For a program that writes dump after dump: a writer
+ *  with threads > 1 starts its helpers at its first threaded call and stops
+ *  them when freed, and a thread's start cost 50-130 us on the machine of
+ *  docs/BENCHMARKS.md (5-7% of writing its 27 MB mixed heap with 2 threads).
+ *  A pool's helpers start once, here, and wait between calls as a writer's
+ *  own do (they spin 200 us after a call, then sleep).
+ *
+ *  Writers on any threads may borrow one pool; one call at a time uses it.
+ *  A call that finds it in use by another writer's call is encoded by its
+ *  calling thread alone (the same output). Memory: the pool's state and 3 *
+ *  threads chunks of chunk_size bytes as one block (docs/limits.md), had
+ *  from alloc.
+ *  @param threads the threads a call encodes with, the caller's included
+ *  (threads - 1 helpers), 2..64.
+ *  @param chunk_size as hdump_writer_opts.chunk_size; 0 = its default.
+ *  @param alloc NULL = libc; copied.
+ *  @param out receives the pool (NULL on failure).
+ *  @return HDUMP_OK (some helpers may have failed to start; a call's
+ *  calling thread takes the chunks nobody else does); HDUMP_ERR_USAGE (out
+ *  NULL, threads or chunk_size out of range); HDUMP_ERR_NOMEM (no memory, or
+ *  no helper thread could be started). */
+HDUMP_API hdump_status hdump_threadpool_new(unsigned threads, size_t chunk_size,
+                                            const hdump_alloc *alloc, hdump_threadpool **out);
+
+/** Stops the helpers and frees the pool. REQUIRES: every writer that
+ *  borrows it was freed (or at least is in no call). NULL is a no-op. */
+HDUMP_API void hdump_threadpool_free(hdump_threadpool *p);
 
 /** Creates a writer and writes the header into its buffer.
  *  @param o options; NULL means all defaults.

@@ -7,7 +7,9 @@
  * sparse, dense or full; slot maps that start inside a byte; word sizes 4 and
  * 8; bases up to the last address 2^64 - 1), written in go1.3, go1.4 and
  * go1.7, buffers of 64 bytes to 64 KiB, 1, 2, 3 and 5 threads with chunks
- * of 1 KiB to 64 KiB, one call or calls of random sizes. With one thread
+ * of 1 KiB to 64 KiB, the writer's own helpers or a thread pool's
+ * (tests/util/tpool.h: each pool lent to writer after writer, whose
+ * helpers must have encoded chunks), one call or calls of random sizes. With one thread
  * the sink must also get the very same writes. Then the real dumps named on
  * the command line and generated ones, their objects regrouped into spans
  * (runs of one size at addresses one slot apart, as the runtime lists a
@@ -20,6 +22,7 @@
 #include "t.h"
 #include "objspans.h"
 #include "tdump.h"
+#include "tpool.h"
 
 /* ---- A sink that keeps the bytes, a digest of its write sizes, and
  * fails after `left` bytes (SIZE_MAX: never) ---- */
@@ -55,6 +58,7 @@ typedef struct wcfg {
     size_t buf;
     unsigned threads;
     size_t chunk;
+    int pooled; /* borrow the pool of threads and chunk (tpool.h) */
 } wcfg;
 
 /* A writer of configuration c into sink k. */
@@ -66,6 +70,11 @@ static hdump_writer *writer_to(const wcfg *c, hdump_sink k) {
     o.buffer_size = c->buf;
     o.threads = c->threads;
     o.chunk_size = c->chunk;
+    if (c->pooled) {
+        o.pool = tp_get(c->threads, c->chunk);
+        o.threads = 65; /* ignored when a pool is lent */
+        o.chunk_size = 1;
+    }
     hdump_writer *w;
     if (hdump_writer_new(&o, k, &w) != HDUMP_OK) abort();
     return w;
@@ -197,11 +206,12 @@ static hdump_status run_ref(hdump_writer *w, const hdump_span *s, size_t n, uint
 }
 
 static const wcfg g_cfgs[] = {
-    {HDUMP_GO1_7, 8, 4096, 1, 262144}, {HDUMP_GO1_7, 8, 64, 1, 262144},
-    {HDUMP_GO1_4, 4, 4096, 1, 262144}, {HDUMP_GO1_3, 8, 4096, 1, 262144},
-    {HDUMP_GO1_7, 8, 4096, 2, 1024},   {HDUMP_GO1_7, 8, 65536, 3, 4096},
-    {HDUMP_GO1_7, 4, 64, 5, 65536},    {HDUMP_GO1_5, 8, 4096, 2, 16384},
-    {HDUMP_GO1_3, 4, 64, 2, 2048},
+    {HDUMP_GO1_7, 8, 4096, 1, 262144, 0}, {HDUMP_GO1_7, 8, 64, 1, 262144, 0},
+    {HDUMP_GO1_4, 4, 4096, 1, 262144, 0}, {HDUMP_GO1_3, 8, 4096, 1, 262144, 0},
+    {HDUMP_GO1_7, 8, 4096, 2, 1024, 0},   {HDUMP_GO1_7, 8, 65536, 3, 4096, 0},
+    {HDUMP_GO1_7, 4, 64, 5, 65536, 0},    {HDUMP_GO1_5, 8, 4096, 2, 16384, 0},
+    {HDUMP_GO1_3, 4, 64, 2, 2048, 0},     {HDUMP_GO1_7, 8, 4096, 2, 4096, 1},
+    {HDUMP_GO1_4, 4, 64, 3, 16384, 1},
 };
 
 static void check_same(const sset *z, const wcfg *c, int split, uint64_t seed) {
@@ -429,12 +439,12 @@ static void on_dump(const char *name, const uint8_t *d, size_t n) {
     int v = t_version_of(d, n);
     hdump_membuf want;
     hdump_membuf_init(&want, NULL);
-    wcfg base = {v, 8, 4096, 1, 262144};
+    wcfg base = {v, 8, 4096, 1, 262144, 0};
     rewrite_plain(d, n, &base, &want);
-    static const struct { unsigned t; size_t chunk, buf; } runs[] = {
-        {1, 262144, 4096}, {2, 4096, 4096}, {3, 65536, 64}};
+    static const struct { unsigned t; size_t chunk, buf; int pooled; } runs[] = {
+        {1, 262144, 4096, 0}, {2, 4096, 4096, 0}, {3, 65536, 64, 0}, {2, 4096, 4096, 1}};
     for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
-        wcfg c = {v, 8, runs[k].buf, runs[k].t, runs[k].chunk};
+        wcfg c = {v, 8, runs[k].buf, runs[k].t, runs[k].chunk, runs[k].pooled};
         hdump_membuf got;
         hdump_membuf_init(&got, NULL);
         g_spanned = g_objects = 0;
@@ -459,7 +469,7 @@ static void on_input(const char *name, const uint8_t *d, size_t n, int generated
 static void usage_errors(void) {
     rec_sink a;
     rs_init(&a, SIZE_MAX);
-    wcfg c = {HDUMP_GO1_7, 8, 4096, 1, 262144};
+    wcfg c = {HDUMP_GO1_7, 8, 4096, 1, 262144, 0};
     hdump_writer *w = new_writer(&c, &a);
     T_EQ(hdump_writer_put_spans(NULL, NULL, 0), HDUMP_ERR_USAGE);
     T_EQ(hdump_writer_put_spans(w, NULL, 1), HDUMP_ERR_USAGE);
@@ -495,5 +505,10 @@ int main(int argc, char **argv) {
         on_dump(i ? "gen go1.7 mixed" : "gen go1.4 mixed", m.data, m.len);
         hdump_membuf_free(&m);
     }
+    /* the writers that borrowed pools ran on their helpers */
+    uint64_t helped = tp_helped();
+    printf("pools' helpers encoded %" PRIu64 " chunks\n", helped);
+    T_CHECK(helped > 0, "no chunk of a pooled writer was encoded by a pool's helper");
+    tp_free_all();
     return t_done();
 }

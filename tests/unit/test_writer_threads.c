@@ -21,6 +21,7 @@
 
 #include "t.h"
 #include "tdump.h"
+#include "tpool.h"
 
 /* Chunk buffers a thread, allocated as one block (docs/limits.md). */
 #define T_SLOTS 3
@@ -146,8 +147,9 @@ typedef struct outcome {
     hdump_membuf out;   /* what the sink received                         */
 } outcome;
 
-static hdump_writer *new_writer(const script *s, unsigned threads, size_t chunk, size_t buf,
-                                hdump_sink sink, const hdump_alloc *a) {
+static hdump_writer *new_writer_pool(const script *s, unsigned threads, size_t chunk,
+                                     size_t buf, hdump_sink sink, const hdump_alloc *a,
+                                     hdump_threadpool *pool) {
     hdump_writer_opts o;
     hdump_writer_opts_init(&o);
     o.version = (hdump_version)s->version;
@@ -156,9 +158,24 @@ static hdump_writer *new_writer(const script *s, unsigned threads, size_t chunk,
     o.chunk_size = chunk;
     o.buffer_size = buf;
     o.alloc = a;
+    o.pool = pool;
     hdump_writer *w;
     if (hdump_writer_new(&o, sink, &w) != HDUMP_OK) abort();
     return w;
+}
+
+static hdump_writer *new_writer(const script *s, unsigned threads, size_t chunk, size_t buf,
+                                hdump_sink sink, const hdump_alloc *a) {
+    return new_writer_pool(s, threads, chunk, buf, sink, a, NULL);
+}
+
+/* A configuration's writer: its own helpers, or (pooled) a thread pool of
+ * its threads and chunk lent to it (tpool.h), with threads and chunk_size
+ * set to values that would be refused if they were not ignored. */
+static hdump_writer *cfg_writer(const script *s, unsigned threads, size_t chunk, size_t buf,
+                                int pooled, hdump_sink sink, const hdump_alloc *a) {
+    if (!pooled) return new_writer(s, threads, chunk, buf, sink, a);
+    return new_writer_pool(s, 65, 1, buf, sink, a, tp_get(threads, chunk));
 }
 
 static hdump_status put_item(const script *s, hdump_writer *w, size_t i) {
@@ -223,15 +240,20 @@ typedef struct cfg {
     unsigned threads;
     size_t chunk, buf;
     int split;
+    int pooled; /* a thread pool's helpers (tpool.h), not the writer's own */
 } cfg;
 static const cfg t_cfgs[] = {
-    {1, 65536, 4096, 0}, {1, 1024, 64, 1},    {2, 1024, 4096, 0}, {2, 65536, 4096, 1},
-    {2, 4096, 64, 0},    {3, 1024, 4096, 1},  {3, 65536, 64, 0},  {5, 4096, 4096, 0},
+    {1, 65536, 4096, 0, 0}, {1, 1024, 64, 1, 0},   {2, 1024, 4096, 0, 0}, {2, 65536, 4096, 1, 0},
+    {2, 4096, 64, 0, 0},    {3, 1024, 4096, 1, 0}, {3, 65536, 64, 0, 0},  {5, 4096, 4096, 0, 0},
+    {2, 4096, 4096, 1, 1},  {3, 1024, 64, 0, 1},
 };
 #define T_NCFG (sizeof t_cfgs / sizeof t_cfgs[0])
 /* check_bad's: every thread count, every chunk */
-static const cfg t_bad_cfgs[] = {
-    {1, 65536, 4096, 0}, {2, 1024, 4096, 0}, {3, 4096, 4096, 0}, {5, 65536, 4096, 0}};
+static const cfg t_bad_cfgs[] = {{1, 65536, 4096, 0, 0},
+                                  {2, 1024, 4096, 0, 0},
+                                  {3, 4096, 4096, 0, 0},
+                                  {5, 65536, 4096, 0, 0},
+                                  {2, 4096, 4096, 0, 1}};
 
 /* Writers whose calls ran threaded (check_same): must be many. */
 static int g_threaded;
@@ -256,19 +278,21 @@ static void check_same(const char *name, const script *s, uint64_t seed) {
         os.foreign = 0;
         hdump_sink sink = {own_write, &os};
         const hdump_membuf *mb = &os.got;
-        hdump_writer *w = new_writer(s, c->threads, c->chunk, c->buf, sink, &a);
+        hdump_writer *w = cfg_writer(s, c->threads, c->chunk, c->buf, c->pooled, sink, &a);
         hdump_status st = run_par(s, w, c->split, &rng);
         int same =
             st == HDUMP_OK && mb->len == r->out.len && memcmp(mb->data, r->out.data, mb->len) == 0;
-        T_CHECK(same, "%s: threads %u chunk %zu buffer %zu split %d: %s, %zu bytes, want %zu",
-                name, c->threads, c->chunk, c->buf, c->split, hdump_status_str(st), mb->len,
-                r->out.len);
+        T_CHECK(same,
+                "%s: threads %u chunk %zu buffer %zu split %d pooled %d: %s, %zu bytes, want %zu",
+                name, c->threads, c->chunk, c->buf, c->split, c->pooled, hdump_status_str(st),
+                mb->len, r->out.len);
         T_EQ(os.foreign, 0);
         T_EQ(hdump_writer_records(w), r->records);
         /* the threaded path made its block of T_SLOTS * threads chunk
          * buffers once, or not at all (every call was of one chunk); no
          * writer buffer has that size in t_cfgs */
-        if (c->threads > 1 && ac.chunks > 0) {
+        if (c->pooled) T_EQ(ac.chunks, 0); /* a borrowing writer has none of its own */
+        if (c->threads > 1 && !c->pooled && ac.chunks > 0) {
             T_EQ(ac.chunks, 1);
             g_threaded++;
         }
@@ -289,8 +313,8 @@ static void check_bad(const char *name, const script *s, size_t e) {
         const cfg *c = &t_bad_cfgs[k];
         hdump_membuf m;
         hdump_membuf_init(&m, NULL);
-        hdump_writer *w = new_writer(s, c->threads, c->chunk, 4096, hdump_sink_membuf(&m),
-                                     NULL);
+        hdump_writer *w = cfg_writer(s, c->threads, c->chunk, 4096, c->pooled,
+                                     hdump_sink_membuf(&m), NULL);
         hdump_status st = run_par(s, w, 0, NULL);
         const hdump_error *er = hdump_writer_error(w);
         T_CHECK(st == seq.st && er->code == seq.err.code && er->offset == seq.err.offset &&
@@ -366,6 +390,107 @@ static void check_nomem(const char *name, const script *s, const hdump_membuf *f
         hdump_writer_free(w);
         hdump_membuf_free(&m);
     }
+}
+
+/* ---- Thread pools ---- */
+
+/* Writers on two threads borrowing one pool at once: each call holds it or
+ * finds it held and encodes alone; every dump must come out whole. */
+typedef struct share_arg {
+    const script *s;
+    const hdump_membuf *want;
+    hdump_threadpool *pool;
+    int bad; /* writers whose bytes differ (T_CHECK is not thread-safe) */
+} share_arg;
+
+static void *share_run(void *arg) {
+    share_arg *a = arg;
+    uint64_t rng = (uint64_t)(uintptr_t)arg | 1;
+    for (int k = 0; k < 12; k++) {
+        hdump_membuf m;
+        hdump_membuf_init(&m, NULL);
+        hdump_writer *w =
+            new_writer_pool(a->s, 1, 1024, 4096, hdump_sink_membuf(&m), NULL, a->pool);
+        hdump_status st = run_par(a->s, w, k % 2, &rng);
+        if (st != HDUMP_OK || m.len != a->want->len || memcmp(m.data, a->want->data, m.len) != 0)
+            a->bad++;
+        hdump_writer_free(w);
+        hdump_membuf_free(&m);
+    }
+    return NULL;
+}
+
+/* Calls with a borrowed pool until its helpers encode a chunk (they are
+ * woken, so on a loaded machine a call may end before they run): 1 when
+ * they did within `tries` writers. */
+static int pool_helps(const script *s, hdump_threadpool *p, int tries) {
+    uint64_t before = hdi_threadpool_helped(p);
+    for (int k = 0; k < tries && hdi_threadpool_helped(p) == before; k++) {
+        hdump_writer *w = new_writer_pool(s, 1, 1024, 4096, hdump_sink_null(), NULL, p);
+        if (run_par(s, w, 0, NULL) != HDUMP_OK) abort();
+        hdump_writer_free(w);
+    }
+    return hdi_threadpool_helped(p) != before;
+}
+
+static void check_pools(const script *s, script *bad) {
+    /* usage */
+    static char not_null; /* *out must be set to NULL on failure */
+    hdump_threadpool *p = (hdump_threadpool *)(void *)&not_null;
+    T_EQ(hdump_threadpool_new(2, 0, NULL, NULL), HDUMP_ERR_USAGE);
+    static const struct { unsigned t; size_t chunk; } no[] = {
+        {0, 0}, {1, 0}, {65, 0}, {2, 1023}, {2, ((size_t)1 << 30) + 1}};
+    for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
+        T_EQ(hdump_threadpool_new(no[k].t, no[k].chunk, NULL, &p), HDUMP_ERR_USAGE);
+        T_CHECK(p == NULL, "a refused pool is not NULL");
+        p = (hdump_threadpool *)(void *)&not_null;
+    }
+    hdump_threadpool_free(NULL);
+
+    /* memory: one block of 3 * threads chunks from the pool's allocator, and
+     * a failure at either allocation is HDUMP_ERR_NOMEM */
+    t_alloc_ctx ac = {T_SLOTS * 3 * 2048, 0, -1};
+    hdump_alloc a = {ta_alloc, ta_realloc, ta_free, &ac};
+    T_EQ(hdump_threadpool_new(3, 2048, &a, &p), HDUMP_OK);
+    T_EQ(ac.chunks, 1);
+    hdump_threadpool_free(p);
+    for (long k = 0; k < 2; k++) {
+        ac.fail_after = k;
+        T_EQ(hdump_threadpool_new(3, 2048, &a, &p), HDUMP_ERR_NOMEM);
+        T_CHECK(p == NULL, "a failed pool is not NULL");
+    }
+
+    /* the default chunk; a pool lent to writer after writer */
+    hdump_membuf want;
+    hdump_membuf_init(&want, NULL);
+    hdump_writer *w = new_writer(s, 1, 1024, 4096, hdump_sink_membuf(&want), NULL);
+    T_EQ(run_par(s, w, 0, NULL), HDUMP_OK);
+    hdump_writer_free(w);
+    T_EQ(hdump_threadpool_new(2, 0, NULL, &p), HDUMP_OK);
+    T_CHECK(pool_helps(s, p, 50), "a pool of the default chunk never helped");
+    hdump_threadpool_free(p);
+
+    T_EQ(hdump_threadpool_new(2, 1024, NULL, &p), HDUMP_OK);
+    /* a call that fails (a bad object) gives the pool back */
+    hdump_membuf m;
+    hdump_membuf_init(&m, NULL);
+    w = new_writer_pool(bad, 1, 1024, 4096, hdump_sink_membuf(&m), NULL, p);
+    T_CHECK(run_par(bad, w, 0, NULL) != HDUMP_OK, "the bad object was accepted");
+    hdump_writer_free(w);
+    hdump_membuf_free(&m);
+    T_CHECK(pool_helps(s, p, 50), "a pool was not given back after a failed call");
+
+    /* writers on two threads share it */
+    share_arg sa[2] = {{s, &want, p, 0}, {s, &want, p, 0}};
+    pthread_t th;
+    T_EQ(pthread_create(&th, NULL, share_run, &sa[1]), 0);
+    share_run(&sa[0]);
+    pthread_join(th, NULL);
+    T_EQ(sa[0].bad, 0);
+    T_EQ(sa[1].bad, 0);
+    T_CHECK(pool_helps(s, p, 50), "a shared pool was not given back");
+    hdump_threadpool_free(p);
+    hdump_membuf_free(&want);
 }
 
 /* ---- Scripts ---- */
@@ -579,6 +704,19 @@ int main(int argc, char **argv) {
 
     printf("%d writers ran threaded\n", g_threaded);
     T_CHECK(g_threaded >= 100, "only %d writers ran threaded", g_threaded);
+    /* the writers of the pooled configurations ran on the pools' helpers */
+    printf("pools' helpers encoded %" PRIu64 " chunks\n", tp_helped());
+    T_CHECK(tp_helped() > 0, "no pooled writer's chunk was encoded by a pool's helper");
+    tp_free_all();
+    {
+        script s, bad;
+        script_made(&s, HDUMP_GO1_7, 8, 2000, &rng);
+        script_made(&bad, HDUMP_GO1_7, 8, 2000, &rng);
+        if (!make_bad(&bad, bad.nobj / 2, 0)) abort();
+        check_pools(&s, &bad);
+        sc_free(&s);
+        sc_free(&bad);
+    }
 
     /* usage */
     {
