@@ -38,7 +38,9 @@
  * so no thread waits for another to claim, and a slot's done and free marks
  * are one store each. Waits spin, then yield, then sleep. Between calls
  * the helpers linger (spin) 200 us, then sleep on a condition variable;
- * they are detached, and leave when the writer is freed. The default
+ * they are detached, and leave when the writer is freed (its own pool) or
+ * the pool is (hdump_threadpool_new: one a writer borrows, held by one
+ * call at a time, whose helpers start once for many writers). The default
  * chunk, 256 KiB, was within 5% of the best measured (512 KiB) at half the
  * memory; 64 KiB and less were 10-40% slower, their hand-overs costing
  * more than they gained in balance (docs/BENCHMARKS.md, session 12).
