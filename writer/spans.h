@@ -61,11 +61,12 @@ static inline void span_view(hdi_sview *v, const hdump_span *s, uint64_t ptr_siz
  * first read of its bits waited on memory: a profile of one thread on the
  * mixed heap put 22% of the time on those two loads, then, with only the
  * bits asked for, 6% on reading the span array itself. With both, the mixed
- * heap took 3-7% less time with one or two threads, the small heap 4-5%
+ * heap took 4-8% less time with one or two threads, the small heap 4-5%
  * and the large heap 7-17% (session 17, alternated runs; the bits asked
  * for 2 or 3 spans ahead, the array 6 or 8, were no better). Always
  * inlined: gcc 12 took a function of prefetches alone for one without
- * effects and dropped its calls. */
+ * effects and dropped its calls (tests/check_prefetch.sh checks the
+ * built code). */
 #define SPAN_AHEAD 4
 #define SPAN_MAP_AHEAD 1024u
 static inline __attribute__((always_inline)) void span_prefetch(const hdump_span *spans,

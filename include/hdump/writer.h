@@ -93,7 +93,8 @@ HDUMP_API void hdump_writer_opts_init(hdump_writer_opts *o);
  *  starting their own. For a program that writes dump after dump: a writer
  *  with threads > 1 starts its helpers at its first threaded call and stops
  *  them when freed, and a thread's start cost 50-130 us on the machine of
- *  docs/BENCHMARKS.md (5-7% of writing its 27 MB mixed heap with 2 threads).
+ *  docs/BENCHMARKS.md; borrowing a pool, writers of its 27 MB mixed heap with
+ *  2 threads took 3-12% less time.
  *  A pool's helpers start once, here, and wait between calls as a writer's
  *  own do (they spin 200 us after a call, then sleep).
  *
