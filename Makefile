@@ -14,7 +14,7 @@ CMAKE  ?= cmake
 CTEST  ?= ctest
 
 # Debian packages the build and the tests need on a fresh machine.
-DEPS := cmake make gcc g++ clang libclang-rt-14-dev python3 gzip libbenchmark-dev zip unzip afl++
+DEPS := cmake make gcc g++ binutils clang libclang-rt-14-dev python3 gzip libbenchmark-dev zip unzip afl++
 
 .PHONY: all build check check-gcc check-kernels check-scalar check-asan bench install deps clean
 
